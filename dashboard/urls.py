@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+]
+
+if settings.WILLO_SANDBOX_ENABLED:
+    urlpatterns.append(path("api/integrations/v2/", include("willo_integration.sandbox.urls")))

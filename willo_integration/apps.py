@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WilloIntegrationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "willo_integration"
+    verbose_name = "Willo integration"

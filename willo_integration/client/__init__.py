@@ -1,0 +1,79 @@
+"""The Willo API client: one object, a resource per part of the API.
+
+    with WilloClient(base_url, api_key) as willo:
+        for participant in willo.participants.list(interview=key):
+            ...
+
+It knows nothing of Django: give it a base URL, a key and options.
+"""
+
+from __future__ import annotations
+
+from ._base import BaseClient, check_base_url, is_loopback
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InsecureBaseURLError,
+    InternalServerError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestOutcomeUnknownError,
+    ResponseValidationError,
+    WilloError,
+)
+from .resources.children import Children
+from .resources.departments import Departments
+from .resources.interview_templates import Categories, InterviewTemplates
+from .resources.interviews import Interviews
+from .resources.message_templates import MessageTemplates
+from .resources.participants import Participants
+from .resources.simple_lists import IdvCountries, Languages
+from .resources.users import Users
+from .resources.webhooks import Webhooks
+from .retry import RetryPolicy
+
+
+class WilloClient(BaseClient):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.departments = Departments(self)
+        self.idv_countries = IdvCountries(self)
+        self.interviews = Interviews(self)
+        self.languages = Languages(self)
+        self.message_templates = MessageTemplates(self)
+        self.participants = Participants(self)
+        self.users = Users(self)
+        self.webhooks = Webhooks(self)
+        self.categories = Categories(self)
+        self.interview_templates = InterviewTemplates(self)
+        self.children = Children(self)
+
+    def __enter__(self) -> WilloClient:
+        return self
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InsecureBaseURLError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestOutcomeUnknownError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "WilloClient",
+    "WilloError",
+    "check_base_url",
+    "is_loopback",
+]
