@@ -114,14 +114,29 @@ class BaseClient:
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         retry: bool = True,
+        endpoint: str | None = None,
+        raw: bool = False,
+        accept: str = "application/json",
     ) -> Any:
-        """Send one request (with retries) and return the decoded JSON body (None for 204)."""
-        endpoint = f"{method} /{path.lstrip('/')}"
+        """Send one request (with retries) and return the decoded JSON body (None for 204).
+
+        ``raw`` returns the successful httpx.Response itself, for binary bodies.
+        ``endpoint`` names the call in errors; it defaults to the method and path.
+        """
+        endpoint = endpoint or f"{method} /{path.lstrip('/')}"
         policy = self.retry_policy if retry else NO_RETRY
         for attempt in policy.retrying(method):
             with attempt:
                 return self._send_once(
-                    method, path, endpoint, params=params, json=json, data=data, files=files
+                    method,
+                    path,
+                    endpoint,
+                    params=params,
+                    json=json,
+                    data=data,
+                    files=files,
+                    raw=raw,
+                    accept=accept,
                 )
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
@@ -146,8 +161,8 @@ class BaseClient:
             )
             raise ResponseValidationError(problems, endpoint=endpoint, status_code=200) from None
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Authorization": self._api_key, "Accept": "application/json"}
+    def _headers(self, accept: str) -> dict[str, str]:
+        headers = {"Authorization": self._api_key, "Accept": accept}
         if self.agency_user_key:
             headers["X-Agency-User-Key"] = self.agency_user_key
         return headers
@@ -162,6 +177,8 @@ class BaseClient:
         json: Any,
         data: Mapping[str, Any] | None,
         files: Mapping[str, Any] | None,
+        raw: bool,
+        accept: str,
     ) -> Any:
         if self.limiter is not None:
             self.limiter.acquire()
@@ -174,11 +191,13 @@ class BaseClient:
                 json=json,
                 data=data,
                 files=files,
-                headers=self._headers(),
+                headers=self._headers(accept),
             )
         except httpx.TransportError as exc:
             raise _transport_error(exc, method=method, endpoint=endpoint) from None
         logger.debug("%s -> %s", endpoint, response.status_code)
+        if raw and 200 <= response.status_code < 300:
+            return response
         return self._decode(response, endpoint=endpoint)
 
     def _decode(self, response: httpx.Response, *, endpoint: str) -> Any:

@@ -51,7 +51,10 @@ class RequestOutcomeUnknownError(APIConnectionError):
 
 
 class APIStatusError(WilloError):
-    """Willo answered with a status that is not a success."""
+    """Willo answered with a status that is not a success.
+
+    ``endpoint`` is the method and path template, e.g. ``GET /participants/{key}/``.
+    """
 
     def __init__(self, message: str, *, endpoint: str, status_code: int, body: Any) -> None:
         super().__init__(f"{endpoint} -> HTTP {status_code}: {message}")

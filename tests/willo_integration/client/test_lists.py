@@ -198,3 +198,16 @@ def test_boolean_filters_are_sent_as_true_or_false(client, willo):
     willo.script = [page([], count=0)]
     list(client.webhooks.list(follow_all_interviews=True, event="new_response"))
     assert willo.requests[0].url.params["follow_all_interviews"] == "true"
+
+
+def test_the_stage_change_spelling_is_sent_as_the_documented_status_change(client, willo):
+    willo.script = [httpx.Response(201, json={"key": "a" * 32, "event": "status_change"})]
+    client.webhooks.create(url="https://dash.example.com/hooks/x", event="stage_change")
+    assert b'"event":"status_change"' in willo.requests[0].content
+
+
+def test_identity_media_is_returned_as_bytes_with_its_type(client, willo):
+    willo.script = [httpx.Response(200, content=b"\x89PNG", headers={"content-type": "image/png"})]
+    media = client.participants.idv_media("m" * 32)
+    assert (media.content_type, media.content) == ("image/png", b"\x89PNG")
+    assert willo.requests[0].headers["accept"].startswith("image/")

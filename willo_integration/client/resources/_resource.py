@@ -96,17 +96,35 @@ def body_of(fields: dict[str, Any], *, required: Iterable[str] = ()) -> dict[str
     return {k: v for k, v in fields.items() if v is not None}
 
 
+RAW = object()  # as a model: return the httpx.Response itself (binary bodies)
+
+
 class Resource:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     def _call(
-        self, method: str, path: str, model: Any, *, retry: bool = True, **kwargs: Any
+        self,
+        method: str,
+        template: str,
+        model: Any = None,
+        *,
+        keys: dict[str, str] | None = None,
+        retry: bool = True,
+        **kwargs: Any,
     ) -> Any:
-        body = self._client.request(method, path, retry=retry, **kwargs)
-        if model is None:
-            return None
-        return self._client.parse(adapter(model), body, endpoint=f"{method} /{path}")
+        """Send ``method`` to ``template`` filled with checked ``keys``; parse into ``model``.
+
+        Errors name the endpoint by its template (``GET /participants/{key}/``).
+        """
+        path = template.format(**{name: check_key(name, v) for name, v in (keys or {}).items()})
+        endpoint = f"{method} /{template}"
+        body = self._client.request(
+            method, path, endpoint=endpoint, retry=retry, raw=model is RAW, **kwargs
+        )
+        if model is None or model is RAW:
+            return None if model is None else body
+        return self._client.parse(adapter(model), body, endpoint=endpoint)
 
 
 class ListableResource(Resource, Generic[T]):

@@ -9,7 +9,7 @@ from typing import Any
 from willo_integration.schemas import Department
 
 from ..errors import InvalidArgumentError
-from ._resource import ListableResource, ListSpec, body_of, check_key
+from ._resource import ListableResource, ListSpec, body_of
 
 LogoFile = tuple[str, bytes, str]
 
@@ -27,23 +27,37 @@ class Departments(ListableResource[Department]):
         return self._call("POST", self.path, Department, data=data, files=_logo(logo), retry=True)
 
     def retrieve(self, key: str, *, retry: bool = True) -> Department:
-        return self._call("GET", f"{self.path}{check_key('key', key)}/", Department, retry=retry)
+        return self._call(
+            "GET", self.path + "{key}/", keys={"key": key}, model=Department, retry=retry
+        )
 
     def update(
         self, key: str, *, name: str, logo: LogoFile | None = None, **fields: Any
     ) -> Department:
         data = _form(body_of({"name": name, **fields}, required=["name"]))
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PUT", path, Department, data=data, files=_logo(logo))
+        return self._call(
+            "PUT",
+            self.path + "{key}/",
+            keys={"key": key},
+            model=Department,
+            data=data,
+            files=_logo(logo),
+        )
 
     def partial_update(
         self, key: str, *, logo: LogoFile | None = None, **fields: Any
     ) -> Department:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PATCH", path, Department, data=_form(body_of(fields)), files=_logo(logo))
+        return self._call(
+            "PATCH",
+            self.path + "{key}/",
+            keys={"key": key},
+            model=Department,
+            data=_form(body_of(fields)),
+            files=_logo(logo),
+        )
 
     def delete(self, key: str) -> None:
-        self._call("DELETE", f"{self.path}{check_key('key', key)}/", None)
+        self._call("DELETE", self.path + "{key}/", keys={"key": key}, model=None)
 
 
 ALLOWED_FIELDS = frozenset(

@@ -6,7 +6,9 @@ from typing import Any
 
 from willo_integration.schemas import Category, Interview, InterviewTemplate
 
-from ._resource import ListableResource, ListSpec, Resource, check_key
+from ._resource import ListableResource, ListSpec, Resource
+
+DETAIL = "interview-templates/{template_key}/"
 
 
 class Categories(Resource):
@@ -21,10 +23,10 @@ class InterviewTemplates(ListableResource[InterviewTemplate]):
     list_spec = ListSpec(filters=frozenset({"search", "category"}))
 
     def retrieve(self, template_key: str, *, retry: bool = True) -> InterviewTemplate:
-        path = f"{self.path}{check_key('template_key', template_key)}/"
-        return self._call("GET", path, InterviewTemplate, retry=retry)
+        keys = {"template_key": template_key}
+        return self._call("GET", DETAIL, InterviewTemplate, keys=keys, retry=retry)
 
     def create_interview(self, template_key: str, **body: Any) -> Interview:
         """A new interview from the template; edit it afterwards with interviews.update."""
-        path = f"{self.path}{check_key('template_key', template_key)}/interviews/"
-        return self._call("POST", path, Interview, json=body or None)
+        keys = {"template_key": template_key}
+        return self._call("POST", DETAIL + "interviews/", Interview, keys=keys, json=body or None)

@@ -10,7 +10,7 @@ from typing import Any
 from willo_integration.schemas import Interview
 
 from ..errors import InvalidArgumentError
-from ._resource import ListableResource, ListSpec, body_of, check_key
+from ._resource import ListableResource, ListSpec, body_of
 
 LANGUAGES = frozenset(
     {
@@ -70,18 +70,30 @@ class Interviews(ListableResource[Interview]):
         return self._call("POST", self.path, Interview, json=check_interview(body, full=True))
 
     def retrieve(self, key: str, *, retry: bool = True) -> Interview:
-        return self._call("GET", f"{self.path}{check_key('key', key)}/", Interview, retry=retry)
+        return self._call(
+            "GET", self.path + "{key}/", keys={"key": key}, model=Interview, retry=retry
+        )
 
     def update(self, key: str, **body: Any) -> Interview:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PUT", path, Interview, json=check_interview(body, full=True))
+        return self._call(
+            "PUT",
+            self.path + "{key}/",
+            keys={"key": key},
+            model=Interview,
+            json=check_interview(body, full=True),
+        )
 
     def partial_update(self, key: str, **body: Any) -> Interview:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PATCH", path, Interview, json=check_interview(body, full=False))
+        return self._call(
+            "PATCH",
+            self.path + "{key}/",
+            keys={"key": key},
+            model=Interview,
+            json=check_interview(body, full=False),
+        )
 
     def delete(self, key: str) -> None:
-        self._call("DELETE", f"{self.path}{check_key('key', key)}/", None)
+        self._call("DELETE", self.path + "{key}/", keys={"key": key}, model=None)
 
 
 def check_interview(body: dict[str, Any], *, full: bool) -> dict[str, Any]:

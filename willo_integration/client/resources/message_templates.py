@@ -7,7 +7,7 @@ from typing import Any
 from willo_integration.schemas import MessageTemplate
 
 from ..errors import InvalidArgumentError
-from ._resource import ListableResource, ListSpec, body_of, check_key
+from ._resource import ListableResource, ListSpec, body_of
 
 TYPES = frozenset({"email", "sms"})
 TRIGGERS = frozenset({"invite", "reminder", "success_email"})
@@ -34,24 +34,27 @@ class MessageTemplates(ListableResource[MessageTemplate]):
         return self._call("POST", self.path, MessageTemplate, json=body)
 
     def retrieve(self, key: str, *, retry: bool = True) -> MessageTemplate:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("GET", path, MessageTemplate, retry=retry)
+        return self._call(
+            "GET", self.path + "{key}/", keys={"key": key}, model=MessageTemplate, retry=retry
+        )
 
     def update(
         self, key: str, *, title: str, type: str, trigger: str, content: str
     ) -> MessageTemplate:
         body = {"title": title, "type": type, "trigger": trigger, "content": content}
         body = _check(body_of(body, required=list(body)))
-        return self._call("PUT", f"{self.path}{check_key('key', key)}/", MessageTemplate, json=body)
+        return self._call(
+            "PUT", self.path + "{key}/", keys={"key": key}, model=MessageTemplate, json=body
+        )
 
     def partial_update(self, key: str, **fields: Any) -> MessageTemplate:
         body = _check(body_of(fields))
         return self._call(
-            "PATCH", f"{self.path}{check_key('key', key)}/", MessageTemplate, json=body
+            "PATCH", self.path + "{key}/", keys={"key": key}, model=MessageTemplate, json=body
         )
 
     def delete(self, key: str) -> None:
-        self._call("DELETE", f"{self.path}{check_key('key', key)}/", None)
+        self._call("DELETE", self.path + "{key}/", keys={"key": key}, model=None)
 
 
 def _check(body: dict[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from typing import Any
 from willo_integration.schemas import IdvInfo, IdvMedia, Participant
 
 from ..errors import InvalidArgumentError
-from ._resource import ListableResource, ListSpec, body_of, check_key
+from ._resource import RAW, ListableResource, ListSpec, body_of, check_key
 
 DECISION_STATUSES = frozenset({"Accepted", "Rejected"})
+DETAIL = "participants/{key}/"
 UPDATABLE = frozenset({"name", "phone", "status", "custom_id"})
 
 
@@ -49,26 +50,29 @@ class Participants(ListableResource[Participant]):
         return self._call("POST", self.path, Participant, json=body)
 
     def retrieve(self, key: str, *, retry: bool = True) -> Participant:
-        return self._call("GET", self._detail(key), Participant, retry=retry)
+        return self._call("GET", DETAIL, Participant, keys={"key": key}, retry=retry)
 
     def update(self, key: str, *, retry: bool = True, **fields: Any) -> Participant:
-        return self._call("PUT", self._detail(key), Participant, json=_check(fields), retry=retry)
+        body = _check(fields)
+        return self._call("PUT", DETAIL, Participant, keys={"key": key}, json=body, retry=retry)
 
     def partial_update(self, key: str, *, retry: bool = True, **fields: Any) -> Participant:
         """E.g. ``partial_update(key, status="Accepted")``: a recruiter's decision."""
-        return self._call("PATCH", self._detail(key), Participant, json=_check(fields), retry=retry)
+        body = _check(fields)
+        return self._call("PATCH", DETAIL, Participant, keys={"key": key}, json=body, retry=retry)
 
     def delete(self, key: str) -> None:
-        self._call("DELETE", self._detail(key), None)
+        self._call("DELETE", DETAIL, None, keys={"key": key})
 
     def idv_info(self, key: str, *, retry: bool = True) -> IdvInfo:
-        return self._call("GET", f"{self._detail(key)}idv-info/", IdvInfo, retry=retry)
+        return self._call("GET", DETAIL + "idv-info/", IdvInfo, keys={"key": key}, retry=retry)
 
     def idv_media(self, key: str, *, retry: bool = True) -> IdvMedia:
-        return self._call("GET", f"{self._detail(key)}idv-media/", IdvMedia, retry=retry)
-
-    def _detail(self, key: str) -> str:
-        return f"{self.path}{check_key('key', key)}/"
+        """An identity document or selfie image; ``key`` is a media key from ``idv_info``."""
+        response = self._call(
+            "GET", DETAIL + "idv-media/", RAW, keys={"key": key}, retry=retry, accept="image/*, */*"
+        )
+        return IdvMedia(content_type=response.headers.get("content-type"), content=response.content)
 
 
 def _check(fields: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from willo_integration.schemas import User
 
 from ..errors import InvalidArgumentError
-from ._resource import ListableResource, ListSpec, check_key
+from ._resource import ListableResource, ListSpec
 
 ROLES = frozenset({"admin", "standard"})
 
@@ -21,14 +21,15 @@ class Users(ListableResource[User]):
         return self._call("POST", self.path, User, json={"email": email, "role": _role(role)})
 
     def retrieve(self, key: str, *, retry: bool = True) -> User:
-        return self._call("GET", f"{self.path}{check_key('key', key)}/", User, retry=retry)
+        return self._call("GET", self.path + "{key}/", keys={"key": key}, model=User, retry=retry)
 
     def partial_update(self, key: str, *, role: str) -> User:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PATCH", path, User, json={"role": _role(role)})
+        return self._call(
+            "PATCH", self.path + "{key}/", keys={"key": key}, model=User, json={"role": _role(role)}
+        )
 
     def delete(self, key: str) -> None:
-        self._call("DELETE", f"{self.path}{check_key('key', key)}/", None)
+        self._call("DELETE", self.path + "{key}/", keys={"key": key}, model=None)
 
 
 def _role(role: str) -> str:

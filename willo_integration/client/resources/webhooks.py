@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from willo_integration.schemas import Webhook
+from willo_integration.schemas import Webhook, WebhookEventType
 
 from ..errors import InvalidArgumentError
-from ._resource import ListableResource, ListSpec, body_of, check_key
+from ._resource import ListableResource, ListSpec, body_of
 
-EVENTS = frozenset({"new_response", "status_change", "new_comment", "new_score"})
+EVENTS = frozenset(event.value for event in WebhookEventType)
 FIELDS = frozenset(
     {
         "follow_all_interviews",
@@ -40,15 +40,25 @@ class Webhooks(ListableResource[Webhook]):
         return self._call("POST", self.path, Webhook, json=_check(body, full=True))
 
     def update(self, key: str, **body: Any) -> Webhook:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PUT", path, Webhook, json=_check(body, full=True))
+        return self._call(
+            "PUT",
+            self.path + "{key}/",
+            keys={"key": key},
+            model=Webhook,
+            json=_check(body, full=True),
+        )
 
     def partial_update(self, key: str, **body: Any) -> Webhook:
-        path = f"{self.path}{check_key('key', key)}/"
-        return self._call("PATCH", path, Webhook, json=_check(body, full=False))
+        return self._call(
+            "PATCH",
+            self.path + "{key}/",
+            keys={"key": key},
+            model=Webhook,
+            json=_check(body, full=False),
+        )
 
     def delete(self, key: str) -> None:
-        self._call("DELETE", f"{self.path}{check_key('key', key)}/", None)
+        self._call("DELETE", self.path + "{key}/", keys={"key": key}, model=None)
 
 
 def _check(body: dict[str, Any], *, full: bool) -> dict[str, Any]:
@@ -56,8 +66,12 @@ def _check(body: dict[str, Any], *, full: bool) -> dict[str, Any]:
     unknown = set(body) - FIELDS
     if unknown:
         raise InvalidArgumentError(sorted(unknown)[0], "is not a webhook field")
-    if "event" in body and body["event"] not in EVENTS:
-        raise InvalidArgumentError("event", f"must be one of {', '.join(sorted(EVENTS))}")
+    if "event" in body:
+        # The collection's own examples send "stage_change"; we send the documented name.
+        event = WebhookEventType.from_name(body["event"])
+        if event is None:
+            raise InvalidArgumentError("event", f"must be one of {', '.join(sorted(EVENTS))}")
+        body["event"] = event.value
     if "url" in body and not str(body["url"]).startswith(("https://", "http://")):
         raise InvalidArgumentError("url", "must be an absolute URL")
     token = body.get("token")
