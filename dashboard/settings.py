@@ -133,6 +133,11 @@ STORAGES = {
     },
 }
 
+# In development whitenoise serves straight from the finders; production serves
+# the collected, hashed files from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery: eager and in-process unless a broker is configured. ---

@@ -1,0 +1,183 @@
+"""Key management for staff: teams, their write-only API keys, members and the key audit."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from dashboard.client_ip import client_ip_address
+from dashboard.forms import RotateKeyForm, TeamAdminForm
+from dashboard.models import KeyAuditEntry, Membership, Team
+from willo_integration.services.team_keys import team_key_set, team_key_verify
+
+_sensitive = method_decorator(sensitive_post_parameters("new_api_key"))
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    form = TeamAdminForm
+    inlines = [MembershipInline]
+    list_display = [
+        "name",
+        "environment",
+        "key_ending",
+        "key_verified",
+        "key_verified_at",
+        "verified_as",
+        "is_parent",
+        "last_synced_at",
+        "last_webhook_at",
+    ]
+    list_filter = ["environment", "is_parent"]
+    search_fields = ["name", "slug"]
+    actions = ["verify_key", "rotate_key"]
+    readonly_fields = [
+        "key_ending",
+        "key_verified_at",
+        "verified_as",
+        "key_verification_message",
+        "is_parent",
+        "last_synced_at",
+        "last_webhook_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug"]}),
+        ("Willo", {"fields": ["environment", "custom_base_url", "willo_user_email"]}),
+        ("API key", {"fields": ["new_api_key", "key_ending"]}),
+        (
+            "Verification",
+            {"fields": ["key_verified_at", "verified_as", "key_verification_message", "is_parent"]},
+        ),
+        ("Health", {"fields": ["last_synced_at", "last_webhook_at", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Key ends with")
+    def key_ending(self, team: Team) -> str:
+        if not team.has_api_key:
+            return "no key"
+        return f"…{team.api_key_last4}" if team.api_key_last4 else "(short key)"
+
+    @admin.display(description="Verified", boolean=True)
+    def key_verified(self, team: Team) -> bool:
+        return team.is_key_verified
+
+    @admin.display(description="Verified as")
+    def verified_as(self, team: Team) -> str:
+        if not team.is_key_verified:
+            return self.get_empty_value_display()
+        if team.key_verified_user_email:
+            name = team.key_verified_user_name
+            return (
+                f"{name} <{team.key_verified_user_email}>" if name else team.key_verified_user_email
+            )
+        return "user not identified"
+
+    @_sensitive
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @_sensitive
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context)
+
+    @sensitive_variables()
+    def save_model(
+        self, request: HttpRequest, obj: Team, form: TeamAdminForm, change: bool
+    ) -> None:
+        new_key = form.cleaned_data.get("new_api_key")
+        had_key = change and Team.objects.filter(pk=obj.pk).exclude(api_key="").exists()
+        if change and {"environment", "custom_base_url", "willo_user_email"} & set(
+            form.changed_data
+        ):
+            obj.clear_verification()
+        super().save_model(request, obj, form, change)
+        if new_key:
+            team_key_set(
+                team=obj,
+                api_key=new_key,
+                actor=request.user,
+                ip_address=client_ip_address(request),
+                action=KeyAuditEntry.Action.REPLACED if had_key else KeyAuditEntry.Action.SET,
+            )
+
+    @admin.action(description="Verify key with Willo", permissions=["change"])
+    def verify_key(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
+        for team in queryset:
+            result = team_key_verify(
+                team=team, actor=request.user, ip_address=client_ip_address(request)
+            )
+            level = messages.SUCCESS if result.ok else messages.ERROR
+            self.message_user(request, f"{team.name}: {result.message}", level)
+
+    @admin.action(description="Rotate key (replace it with a new one)…", permissions=["change"])
+    @sensitive_variables()
+    def rotate_key(self, request: HttpRequest, queryset: QuerySet[Team]):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one team to rotate its key.", messages.ERROR)
+            return None
+        team = queryset.get()
+        if "apply" in request.POST:
+            form = RotateKeyForm(request.POST)
+            if form.is_valid():
+                ip_address = client_ip_address(request)
+                team_key_set(
+                    team=team,
+                    api_key=form.cleaned_data["new_api_key"],
+                    actor=request.user,
+                    ip_address=ip_address,
+                    action=KeyAuditEntry.Action.ROTATED,
+                )
+                self.message_user(
+                    request,
+                    f"{team.name}: key replaced; it now ends with …{team.api_key_last4}.",
+                    messages.SUCCESS,
+                )
+                if form.cleaned_data["verify"]:
+                    result = team_key_verify(team=team, actor=request.user, ip_address=ip_address)
+                    level = messages.SUCCESS if result.ok else messages.ERROR
+                    self.message_user(request, f"{team.name}: {result.message}", level)
+                return None
+        else:
+            form = RotateKeyForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Rotate the API key of {team.name}",
+            "opts": self.model._meta,
+            "team": team,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "key_ending": self.key_ending(team),
+        }
+        return TemplateResponse(request, "admin/dashboard/team/rotate_key.html", context)
+
+
+@admin.register(KeyAuditEntry)
+class KeyAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "team_name", "action", "actor_username", "ip_address", "detail"]
+    list_filter = ["action"]
+    search_fields = ["team_name", "actor_username", "ip_address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,0 +1,49 @@
+"""Forms for team and key management."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dashboard.models import Team
+
+
+def _key_field(label: str, *, required: bool, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=help_text,
+    )
+
+
+class TeamAdminForm(forms.ModelForm):
+    """The team form: the API key is write-only and never rendered back."""
+
+    new_api_key = _key_field(
+        "API key", required=False, help_text="Leave blank to keep the current key."
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "environment", "custom_base_url", "willo_user_email"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Made from the name when left blank."
+        if self.instance.pk and self.instance.has_api_key:
+            ending = self.instance.api_key_last4
+            current = f"the current key (ending …{ending})" if ending else "the current key"
+            self.fields["new_api_key"].help_text = f"Leave blank to keep {current}."
+        else:
+            self.fields["new_api_key"].help_text = "No key stored yet."
+
+
+class RotateKeyForm(forms.Form):
+    new_api_key = _key_field(
+        "New API key", required=True, help_text="The old key is replaced and cannot be shown again."
+    )
+    verify = forms.BooleanField(
+        label="Verify the new key with Willo now", required=False, initial=True
+    )

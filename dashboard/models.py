@@ -1,0 +1,211 @@
+"""Teams, their members and the audit of their Willo API keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import slugify
+from django.views.decorators.debug import sensitive_variables
+
+from dashboard.fields import EncryptedTextField, Secret
+from dashboard.validators import validate_willo_base_url
+
+
+class Team(models.Model):
+    """A hiring team: one Willo organisation and the API key that reaches it."""
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        STAGING = "staging", "Staging"
+        SANDBOX = "sandbox", "Sandbox (built-in simulator)"
+        CUSTOM = "custom", "Custom base URL"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    environment = models.CharField(
+        max_length=20, choices=Environment.choices, default=Environment.PRODUCTION
+    )
+    custom_base_url = models.CharField(
+        "custom base URL",
+        max_length=500,
+        blank=True,
+        validators=[validate_willo_base_url],
+        help_text="Only for the custom environment. https:// unless the host is loopback.",
+    )
+    api_key = EncryptedTextField("API key", blank=True, editable=False)
+    # Kept apart from the ciphertext so lists and the admin never decrypt to show it.
+    api_key_last4 = models.CharField("API key ends with", max_length=4, blank=True, editable=False)
+    willo_user_email = models.EmailField(
+        "Willo user email",
+        blank=True,
+        help_text="The email of the Willo user the API key belongs to; verification looks it up.",
+    )
+    is_parent = models.BooleanField(
+        "parent (agency) organisation",
+        default=False,
+        help_text="Set by verification: the organisation has child organisations.",
+    )
+    key_verified_at = models.DateTimeField("key verified at", null=True, blank=True)
+    key_verified_user_key = models.CharField(max_length=64, blank=True)
+    key_verified_user_name = models.CharField(max_length=200, blank=True)
+    key_verified_user_email = models.EmailField(blank=True)
+    key_verification_message = models.CharField(max_length=300, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_webhook_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<Team {self.slug!r} ({self.environment})>"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.name)[:70] or "team"
+        slug, n = base, 2
+        while Team.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def clean(self) -> None:
+        if self.environment == self.Environment.CUSTOM and not self.custom_base_url:
+            raise ValidationError(
+                {"custom_base_url": "Enter the base URL of the custom environment."}
+            )
+
+    @property
+    def base_url(self) -> str:
+        """The Willo API base URL of this team's environment."""
+        match self.environment:
+            case self.Environment.PRODUCTION:
+                return settings.WILLO_PRODUCTION_BASE_URL
+            case self.Environment.STAGING:
+                return settings.WILLO_STAGING_BASE_URL
+            case self.Environment.SANDBOX:
+                return settings.WILLO_SANDBOX_BASE_URL
+            case _:
+                return self.custom_base_url
+
+    @property
+    def has_api_key(self) -> bool:
+        return isinstance(self.api_key, Secret)
+
+    @property
+    def is_key_verified(self) -> bool:
+        return self.key_verified_at is not None
+
+    @sensitive_variables()
+    def set_api_key(self, plaintext: str) -> None:
+        """Store a new key (encrypted on save) and forget the old key's verification."""
+        plaintext = plaintext.strip()
+        self.api_key = plaintext
+        self.api_key_last4 = plaintext[-4:] if len(plaintext) >= 8 else ""
+        self.clear_verification()
+
+    def clear_verification(self) -> None:
+        self.key_verified_at = None
+        self.key_verified_user_key = ""
+        self.key_verified_user_name = ""
+        self.key_verified_user_email = ""
+        self.key_verification_message = ""
+
+    def api_key_plaintext(self) -> str:
+        """The decrypted key, for the Willo client only; KeyDecryptionError if undecryptable."""
+        if not isinstance(self.api_key, Secret):
+            raise MissingAPIKeyError(f"Team {self.slug!r} has no Willo API key.")
+        return self.api_key.reveal()
+
+
+class MissingAPIKeyError(Exception):
+    """The team has no API key yet."""
+
+
+class Membership(models.Model):
+    """A user's place in a team; a user may belong to several teams."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Team admin"
+        RECRUITER = "recruiter", "Recruiter"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_unique_user_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+    _RANK = {Role.VIEWER: 0, Role.RECRUITER: 1, Role.ADMIN: 2}
+
+    def has_role(self, minimum: str) -> bool:
+        """Whether this role is at least ``minimum`` (viewer < recruiter < admin)."""
+        return self._RANK[self.Role(self.role)] >= self._RANK[self.Role(minimum)]
+
+    @property
+    def is_team_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class KeyAuditEntry(models.Model):
+    """Who did what to a team's API key, when and from where. Never any key material."""
+
+    class Action(models.TextChoices):
+        SET = "set", "Key set"
+        REPLACED = "replaced", "Key replaced"
+        ROTATED = "rotated", "Key rotated"
+        VERIFIED = "verified", "Key verified"
+        VERIFY_FAILED = "verify_failed", "Verification failed"
+
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="key_audit")
+    team_name = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "key audit entry"
+        verbose_name_plural = "key audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.team_name} by {self.actor_username or 'system'}"
+
+    @classmethod
+    def record(
+        cls, *, team: Team, action: str, actor=None, ip_address: str | None = None, detail: str = ""
+    ) -> KeyAuditEntry:
+        return cls.objects.create(
+            team=team,
+            team_name=team.name,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_username=actor.get_username()
+            if actor is not None and actor.is_authenticated
+            else "",
+            action=action,
+            ip_address=ip_address,
+            detail=detail[:300],
+        )

@@ -1,0 +1,159 @@
+"""Tenant isolation over the whole URL configuration, not a sample.
+
+Every URL pattern is requested by a member of team A with team B's objects in
+it, and must answer 404 (405 where the method is not allowed at all). A new
+pattern whose keyword argument the registry below does not know fails the
+sweep, so later work cannot forget to scope it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.dashboard.conftest import World
+
+# Prefixes left out of the sweep, each with the reason it cannot leak a team.
+ALLOW_LIST: dict[str, str] = {
+    "admin/": "Django admin: staff only, its own permission checks; no recruiter reaches it.",
+    "accounts/": "Django auth views (login, logout, password): no team data.",
+    "api/integrations/v2/": "The Willo sandbox: authenticated by sandbox API keys, not sessions.",
+    "static/": "Static files: public by design.",
+}
+
+# How to fill each URL keyword argument with a given team's object.
+KWARG_REGISTRY: dict[str, Callable[[World, str], str]] = {
+    "slug": lambda world, which: _team(world, which).slug,
+    "team_slug": lambda world, which: _team(world, which).slug,
+    "team": lambda world, which: _team(world, which).slug,
+}
+
+
+def _team(world: World, which: str):
+    return world.team_a if which == "a" else world.team_b
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str  # the full route, for messages and the allow-list
+    name: str | None  # namespace-qualified
+    kwargs: tuple[str, ...]
+
+
+def _kwargs_of(pattern) -> tuple[str, ...]:
+    converters = getattr(pattern.pattern, "converters", None)
+    if converters is not None and converters:
+        return tuple(converters)
+    return tuple(pattern.pattern.regex.groupindex)
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "", kwargs=()) -> Iterator[Route]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        here = kwargs + _kwargs_of(pattern)
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}{pattern.namespace}:"
+            yield from _walk(pattern.url_patterns, route, ns, here)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else None
+            yield Route(route, name, here)
+
+
+def _routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _swept_routes() -> list[Route]:
+    return [r for r in _routes() if not any(r.path.lstrip("^").startswith(p) for p in ALLOW_LIST)]
+
+
+def _url(route: Route, world: World, which: str) -> str:
+    unknown = [k for k in route.kwargs if k not in KWARG_REGISTRY]
+    assert not unknown, (
+        f"URL pattern {route.path!r} takes {unknown}, which the isolation sweep cannot fill: "
+        "add them to KWARG_REGISTRY in tests/dashboard/test_isolation.py"
+    )
+    assert route.name, (
+        f"URL pattern {route.path!r} has no name; name it so the sweep can reverse it"
+    )
+    kwargs = {k: KWARG_REGISTRY[k](world, which) for k in route.kwargs}
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _form_with(world: World, which: str) -> dict[str, str]:
+    """A body naming the team's objects under every known name, for views that read the body."""
+    return {k: fill(world, which) for k, fill in KWARG_REGISTRY.items()}
+
+
+def test_it_sweeps_the_dashboard_urls():
+    names = {r.name for r in _swept_routes()}
+
+    assert {"dashboard:home", "dashboard:team_detail", "dashboard:team_switch"} <= names
+
+
+def test_it_knows_every_url_keyword_argument():
+    for route in _swept_routes():
+        unknown = [k for k in route.kwargs if k not in KWARG_REGISTRY]
+        assert not unknown, f"{route.path!r}: add {unknown} to KWARG_REGISTRY"
+        assert route.name, f"{route.path!r} has no name"
+
+
+@pytest.mark.parametrize("route", _swept_routes(), ids=lambda r: r.path or "/")
+def test_it_hides_team_b_from_a_member_of_team_a(client, world, route):
+    client.force_login(world.alice)
+    url = _url(route, world, "b")
+    body = _form_with(world, "b")
+
+    responses = {
+        "GET": client.get(url, body if not route.kwargs else None),
+        "POST": client.post(url, body),
+    }
+
+    for method, response in responses.items():
+        content = response.content.decode()
+        assert world.team_b.name not in content, f"{method} {url} shows team B"
+        assert world.team_b.slug not in response.get("Location", ""), (
+            f"{method} {url} leads to team B"
+        )
+        assert world.team_b.slug not in response.get("HX-Redirect", ""), (
+            f"{method} {url} leads to team B"
+        )
+        if route.kwargs:
+            assert response.status_code in (404, 405), f"{method} {url}: {response.status_code}"
+    if route.kwargs:
+        assert 404 in {r.status_code for r in responses.values()}, f"{url} never answered 404"
+    assert client.session.get("dashboard_current_team") != world.team_b.slug
+
+
+@pytest.mark.parametrize("route", [r for r in _swept_routes() if r.kwargs], ids=lambda r: r.path)
+def test_it_serves_team_a_to_its_member(client, world, route):
+    """The control: with team A's objects the URLs are not 404, so the sweep means something."""
+    client.force_login(world.alice)
+    url = _url(route, world, "a")
+
+    statuses = {client.get(url).status_code, client.post(url, _form_with(world, "a")).status_code}
+
+    assert statuses - {404, 405}, f"{url} is unreachable even for its own team: {statuses}"
+
+
+def test_it_answers_the_same_for_another_team_as_for_no_team(client, world):
+    client.force_login(world.alice)
+
+    other = client.get(reverse("dashboard:team_detail", kwargs={"slug": world.team_b.slug}))
+    missing = client.get(reverse("dashboard:team_detail", kwargs={"slug": "no-such-team"}))
+
+    assert other.status_code == missing.status_code == 404
+    assert _without_csrf(other.content) == _without_csrf(missing.content)
+
+
+def _without_csrf(content: bytes) -> str:
+    # The masked CSRF token differs on every response.
+    return re.sub(
+        r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", content.decode()
+    )

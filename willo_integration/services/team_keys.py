@@ -1,0 +1,198 @@
+"""Services for a team's Willo API key: set or rotate it, and verify it against Willo."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from dashboard.crypto import KeyDecryptionError
+from dashboard.models import KeyAuditEntry, MissingAPIKeyError, Team
+from willo_integration.client import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    InsecureBaseURLError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    WilloError,
+)
+from willo_integration.services.clients import client_for_team
+
+logger = logging.getLogger(__name__)
+
+REJECTED_MESSAGE = "Willo rejected this key (401): it is wrong, revoked or for another environment."
+FORBIDDEN_MESSAGE = (
+    "Willo accepted this key but refused to list the organisation's users (403): "
+    "the key's Willo user lacks permission. Use the key of an organisation owner or admin."
+)
+USER_NOT_IDENTIFIED = (
+    "Key accepted; Willo user not identified — enter the key owner's email "
+    "(Willo user email) and verify again."
+)
+
+
+@dataclass(frozen=True)
+class KeyVerification:
+    ok: bool
+    message: str
+
+
+@sensitive_variables()
+@transaction.atomic
+def team_key_set(
+    *,
+    team: Team,
+    api_key: str,
+    actor,
+    ip_address: str | None,
+    action: str = KeyAuditEntry.Action.SET,
+    detail: str = "",
+) -> Team:
+    """Store a new key for ``team`` (encrypted), forget its old verification, audit it."""
+    if not api_key or not api_key.strip():
+        raise ValueError("The API key is empty.")
+    team.set_api_key(api_key)
+    team.save()
+    KeyAuditEntry.record(
+        team=team, action=action, actor=actor, ip_address=ip_address, detail=detail
+    )
+    return team
+
+
+def team_key_verify(
+    *,
+    team: Team,
+    actor,
+    ip_address: str | None,
+    http_client: httpx.Client | None = None,
+) -> KeyVerification:
+    """Ask Willo whether the key works, whose it is and whether the organisation is a parent.
+
+    Willo has no "who am I" endpoint: the key is accepted when GET /users/ answers,
+    and its user is the one whose email the admin entered (or the only user).
+    """
+    try:
+        result = _call_willo(team, http_client=http_client)
+    except (WilloError, KeyDecryptionError, MissingAPIKeyError) as exc:
+        message = _failure_message(exc, team=team)
+        logger.warning(
+            "Willo key verification failed for team %s: %s", team.slug, type(exc).__name__
+        )
+        team.clear_verification()
+        team.key_verification_message = message[:300]
+        team.save(update_fields=[*_VERIFICATION_FIELDS, "updated_at"])
+        KeyAuditEntry.record(
+            team=team,
+            action=KeyAuditEntry.Action.VERIFY_FAILED,
+            actor=actor,
+            ip_address=ip_address,
+            detail=message,
+        )
+        return KeyVerification(ok=False, message=message)
+
+    users, is_parent = result
+    team.key_verified_at = timezone.now()
+    team.is_parent = is_parent
+    user = _key_owner(users, email=team.willo_user_email)
+    if user is not None:
+        team.key_verified_user_key = user.key
+        team.key_verified_user_name = user.full_name or ""
+        team.key_verified_user_email = user.email or ""
+        who = f"{user.full_name} <{user.email}>" if user.full_name else user.email
+        message = f"Key accepted; it belongs to the Willo user {who}."
+    else:
+        team.key_verified_user_key = ""
+        team.key_verified_user_name = ""
+        team.key_verified_user_email = ""
+        if team.willo_user_email:
+            message = (
+                f"Key accepted; no Willo user with the email {team.willo_user_email} in this "
+                "organisation — check the Willo user email and verify again."
+            )
+        else:
+            message = USER_NOT_IDENTIFIED
+    if is_parent:
+        message += " The organisation is a parent (agency) organisation."
+    team.key_verification_message = message[:300]
+    team.save(update_fields=[*_VERIFICATION_FIELDS, "is_parent", "updated_at"])
+    KeyAuditEntry.record(
+        team=team,
+        action=KeyAuditEntry.Action.VERIFIED,
+        actor=actor,
+        ip_address=ip_address,
+        detail=message,
+    )
+    return KeyVerification(ok=True, message=message)
+
+
+_VERIFICATION_FIELDS = [
+    "key_verified_at",
+    "key_verified_user_key",
+    "key_verified_user_name",
+    "key_verified_user_email",
+    "key_verification_message",
+]
+
+
+@sensitive_variables()
+def _call_willo(team: Team, *, http_client: httpx.Client | None):
+    # A web request waits for no retries: the admin sees the answer and may try again.
+    with client_for_team(team, retry=False, http_client=http_client) as client:
+        users = list(client.users.list(page_size=30))
+        try:
+            client.children.list()
+        except (PermissionDeniedError, NotFoundError):
+            is_parent = False
+        else:
+            is_parent = True
+    return users, is_parent
+
+
+def _key_owner(users: list, *, email: str):
+    if email:
+        wanted = email.strip().casefold()
+        return next((u for u in users if (u.email or "").casefold() == wanted), None)
+    if len(users) == 1:
+        return users[0]
+    return None
+
+
+def _failure_message(exc: Exception, *, team: Team) -> str:
+    if isinstance(exc, AuthenticationError):
+        return REJECTED_MESSAGE
+    if isinstance(exc, PermissionDeniedError):
+        return FORBIDDEN_MESSAGE
+    if isinstance(exc, RateLimitError):
+        return "Willo is rate-limiting requests (429); wait a minute and verify again."
+    if isinstance(exc, InternalServerError):
+        return f"Willo failed (HTTP {exc.status_code}); try again later."
+    if isinstance(exc, APIStatusError):
+        return f"Willo refused the check (HTTP {exc.status_code}); is the environment right?"
+    if isinstance(exc, APITimeoutError):
+        return f"Willo at {team.base_url} did not answer in time; try again later."
+    if isinstance(exc, APIConnectionError):
+        return f"Could not connect to Willo at {team.base_url}; check the environment or base URL."
+    if isinstance(exc, ResponseValidationError):
+        return (
+            f"The server at {team.base_url} did not answer like the Willo API; "
+            "check the environment or base URL."
+        )
+    if isinstance(exc, InsecureBaseURLError):
+        return f"The base URL is not usable: {exc}"
+    if isinstance(exc, MissingAPIKeyError):
+        return "This team has no API key yet: enter one first."
+    if isinstance(exc, KeyDecryptionError):
+        return (
+            "The stored key cannot be decrypted with the configured WILLO_ENCRYPTION_KEYS; "
+            "enter the key again."
+        )
+    return f"Verification failed: {type(exc).__name__}."
