@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from django.conf import settings
-from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
 
 from dashboard.models import Team
+from willo_integration.sandbox.in_process import in_process_http_client
 from willo_integration.services.team_keys import REJECTED_MESSAGE, team_key_verify
 
 pytestmark = pytest.mark.skipif(
@@ -40,18 +39,20 @@ def sandbox_org(db):
     return org
 
 
-def _sandbox_client() -> httpx.Client:
-    return httpx.Client(transport=httpx.WSGITransport(app=get_wsgi_application()))
+@pytest.fixture
+def sandbox_http():
+    with in_process_http_client() as client:
+        yield client
 
 
-def test_it_verifies_a_sandbox_key_and_finds_its_owner(sandbox_org):
+def test_it_verifies_a_sandbox_key_and_finds_its_owner(sandbox_org, sandbox_http):
     team = Team(
         name="Agency", environment=Team.Environment.SANDBOX, willo_user_email="owner@agency.test"
     )
     team.set_api_key("sandbox-owner-key-0123456789")
     team.save()
 
-    result = team_key_verify(team=team, actor=None, ip_address=None, http_client=_sandbox_client())
+    result = team_key_verify(team=team, actor=None, ip_address=None, http_client=sandbox_http)
 
     team.refresh_from_db()
     assert result.ok, result.message
@@ -59,12 +60,12 @@ def test_it_verifies_a_sandbox_key_and_finds_its_owner(sandbox_org):
     assert team.is_parent
 
 
-def test_it_reports_a_key_the_sandbox_does_not_know(sandbox_org):
+def test_it_reports_a_key_the_sandbox_does_not_know(sandbox_org, sandbox_http):
     team = Team(name="Agency", environment=Team.Environment.SANDBOX)
     team.set_api_key("not-a-sandbox-key-00000000")
     team.save()
 
-    result = team_key_verify(team=team, actor=None, ip_address=None, http_client=_sandbox_client())
+    result = team_key_verify(team=team, actor=None, ip_address=None, http_client=sandbox_http)
 
     assert result.message == REJECTED_MESSAGE
     assert not Team.objects.get(pk=team.pk).is_key_verified

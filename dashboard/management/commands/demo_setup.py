@@ -1,0 +1,92 @@
+"""Prepare `make demo`: a seeded sandbox, two demo teams on it, and a login to print.
+
+Idempotent: run it again and it tops the data up and resets the demo password.
+Verification talks to the sandbox in-process (WSGI), since the web server is not
+up yet when this runs.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.models import Membership, Team
+from willo_integration.sandbox.in_process import in_process_http_client
+from willo_integration.sandbox.models import ApiKey, Role
+from willo_integration.sandbox.seed import DEMO_ORGANISATION, OTHER_ORGANISATION, seed
+from willo_integration.services.team_keys import team_key_set, team_key_verify
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "willo-demo"
+# (team name, sandbox organisation whose owner's key the team uses, the demo user's role)
+DEMO_TEAMS = (
+    ("Northwind Talent", DEMO_ORGANISATION, Membership.Role.ADMIN),
+    ("Southside Recruiting", OTHER_ORGANISATION, Membership.Role.RECRUITER),
+)
+
+
+class Command(BaseCommand):
+    help = "Seed the Willo sandbox and create demo teams and a demo login (development only)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--participants", type=int, default=180)
+        parser.add_argument("--password", default=DEMO_PASSWORD)
+
+    def handle(self, *args, participants: int, password: str, **options) -> None:
+        if not settings.DEBUG or not settings.WILLO_SANDBOX_ENABLED:
+            raise CommandError(
+                "demo_setup is for development: set DJANGO_DEBUG=true (which enables the sandbox)."
+            )
+        self.stdout.write(f"Seeding the Willo sandbox ({participants} candidates)...")
+        seed(participants=participants)
+
+        user = self._demo_user(password)
+        with in_process_http_client() as wsgi:
+            for name, organisation, role in DEMO_TEAMS:
+                team = self._team(name, organisation, user)
+                Membership.objects.update_or_create(user=user, team=team, defaults={"role": role})
+                result = team_key_verify(team=team, actor=user, ip_address=None, http_client=wsgi)
+                status = "verified" if result.ok else "NOT verified"
+                self.stdout.write(f"  team {team.name!r}: key {status}. {result.message}")
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nDemo ready at http://127.0.0.1:8000/\n"
+                f"  log in as:  {DEMO_USERNAME} / {password}   (also a Django admin)\n"
+                "  Willo sandbox API: http://127.0.0.1:8000/api/integrations/v2/\n"
+            )
+        )
+
+    def _demo_user(self, password: str):
+        user, _ = get_user_model().objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"email": "demo@example.com"}
+        )
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        return user
+
+    def _team(self, name: str, organisation: str, actor) -> Team:
+        owner = (
+            ApiKey.objects.filter(
+                user__organisation__name=organisation,
+                user__organisation__parent=None,
+                user__role=Role.OWNER,
+            )
+            .order_by("id")
+            .values_list("key", "user__email")
+            .first()
+        )
+        if owner is None:
+            raise CommandError(f"The sandbox has no owner key for {organisation!r}; reseed it.")
+        owner_key, owner_email = owner
+        team, _ = Team.objects.get_or_create(
+            name=name, defaults={"environment": Team.Environment.SANDBOX}
+        )
+        if team.willo_user_email != owner_email:
+            team.willo_user_email = owner_email
+            team.save(update_fields=["willo_user_email", "updated_at"])
+        if not team.has_api_key or team.api_key_plaintext() != owner_key:
+            team_key_set(team=team, api_key=owner_key, actor=actor, ip_address=None)
+        return team
