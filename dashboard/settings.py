@@ -163,6 +163,8 @@ WILLO_REQUESTS_PER_SECOND = env.float("WILLO_REQUESTS_PER_SECOND", default=5.0)
 WILLO_TIMEOUT_SECONDS = env.float("WILLO_TIMEOUT_SECONDS", default=10.0)
 # The built-in simulator of the Willo API; never on in production unless asked.
 WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
+# How long cached Willo data counts as fresh before a page refreshes it.
+WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
 
 # --- Login throttling (django-axes): lock a username *at* an address, so one
 # user cannot lock out everyone behind a shared proxy. The client address is
@@ -209,5 +211,6 @@ LOGGING = {
         # It announces every bucket it creates at INFO; one per Willo client.
         "pyrate_limiter": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

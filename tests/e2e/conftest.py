@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,12 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 # Playwright's sync API runs an event loop in this thread; Django must allow ORM calls from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    # pytest-xdist registers this marker only when it is loaded; under ``-p no:xdist``
+    # --strict-markers would otherwise reject it.
+    config.addinivalue_line("markers", "xdist_group(name): run the group on one xdist worker")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,3 +71,87 @@ def screenshot(page):
         return path
 
     return take
+
+
+# --- The people and teams of the browser tests -------------------------------------------------
+
+ACME_KEY = "acme-willo-api-key-0000000000000000000a1b2"
+BRAVO_KEY = "bravo-willo-api-key-111111111111111111c3d4"
+
+
+def password_of(username: str) -> str:
+    return f"{username}-password-123"
+
+
+@dataclass
+class Crew:
+    team_a: object  # "Acme Hiring", a sandbox team
+    team_b: object  # "Bravo Talent", a sandbox team
+    alice: object  # team A admin only
+    multi: object  # recruiter in both teams
+    staff: object  # superuser for the admin site, in no team
+
+
+@pytest.fixture
+def crew(transactional_db) -> Crew:
+    """Committed users and teams, so the live server's thread sees them."""
+    from django.contrib.auth import get_user_model
+
+    from dashboard.models import Membership, Team
+
+    user_model = get_user_model()
+
+    def user(username: str, **extra):
+        return user_model.objects.create_user(
+            username=username,
+            password=password_of(username),
+            email=f"{username}@example.com",
+            **extra,
+        )
+
+    team_a = Team(name="Acme Hiring", environment=Team.Environment.SANDBOX)
+    team_a.set_api_key(ACME_KEY)
+    team_a.save()
+    team_b = Team(name="Bravo Talent", environment=Team.Environment.SANDBOX)
+    team_b.set_api_key(BRAVO_KEY)
+    team_b.save()
+    alice = user("alice", first_name="Alice", last_name="Adams")
+    multi = user("multi")
+    staff = user_model.objects.create_superuser(
+        username="staff", password=password_of("staff"), email="staff@example.com"
+    )
+    Membership.objects.create(user=alice, team=team_a, role=Membership.Role.ADMIN)
+    Membership.objects.create(user=multi, team=team_a, role=Membership.Role.RECRUITER)
+    Membership.objects.create(user=multi, team=team_b, role=Membership.Role.RECRUITER)
+    return Crew(team_a, team_b, alice, multi, staff)
+
+
+@pytest.fixture
+def signed_in(page, live_server):
+    """Start the browser already logged in as ``user`` (for tests about something else)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in(user) -> None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+
+    return sign_in
+
+
+@pytest.fixture
+def log_in(page):
+    """Log in through the login form as a person would: ``log_in("alice")``."""
+
+    def submit(username: str, password: str | None = None) -> None:
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password", exact=True).fill(password or password_of(username))
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return submit
