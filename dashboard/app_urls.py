@@ -2,13 +2,41 @@
 
 from django.urls import path
 
-from dashboard.views import teams
+from dashboard.views import decisions, identity, interviews, participants, teams
 
 app_name = "dashboard"
+
+team = "teams/<slug:slug>/"
+job = team + "jobs/<str:interview_key>/"
+candidate = team + "candidates/<str:participant_key>/"
 
 urlpatterns = [
     path("", teams.home, name="home"),
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
-    path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
+    path(team, teams.team_detail, name="team_detail"),
+    path(team + "jobs/", interviews.interview_list_view, name="interview_list"),
+    path(team + "jobs/refresh/", interviews.interviews_refresh_view, name="interviews_refresh"),
+    path(job, interviews.interview_detail, name="interview_detail"),
+    path(job + "export.csv", interviews.interview_export, name="interview_export"),
+    path(job + "invite/", interviews.interview_invite, name="interview_invite"),
+    path(job + "refresh/", interviews.interview_refresh, name="interview_refresh"),
+    path(job + "decisions/", decisions.participants_decide_bulk, name="participants_decide_bulk"),
+    path(candidate, participants.participant_detail, name="participant_detail"),
+    path(
+        candidate + "identity/",
+        identity.participant_identity_view,
+        name="participant_identity",
+    ),
+    path(
+        candidate + "identity/reveal/",
+        identity.participant_identity_reveal,
+        name="participant_identity_reveal",
+    ),
+    path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
+    path(
+        team + "decisions/<int:decision_id>/retry/",
+        decisions.decision_retry,
+        name="decision_retry",
+    ),
 ]

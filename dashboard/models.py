@@ -209,3 +209,70 @@ class KeyAuditEntry(models.Model):
             ip_address=ip_address,
             detail=detail[:300],
         )
+
+
+class Decision(models.Model):
+    """A recruiter's accept or reject: recorded here first, then sent to Willo.
+
+    Never lost and never shown as done before Willo confirmed it: PENDING until
+    Willo answers, SENT once it did, FAILED when it finally refused or gave up.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "Accepted", "Accept"
+        REJECTED = "Rejected", "Reject"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="decisions")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    participant_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.IntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The latest decision per candidate (candidate page, table, retry button).
+            models.Index(
+                fields=["team", "scope", "participant_key", "-created_at"],
+                name="decision_latest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.participant_key} ({self.get_state_display()})"
+
+
+class IdentityReveal(models.Model):
+    """Who revealed a candidate's masked identity document data, when and from where."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="identity_reveals")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key} revealed by {self.actor_username or 'system'}"

@@ -20,3 +20,39 @@ def team_switcher(context) -> dict:
     current_slug = request.session.get(CURRENT_TEAM_SESSION_KEY)
     current = next((t for t in teams if t.slug == current_slug), None)
     return {"teams": teams, "current": current}
+
+
+@register.filter
+def constant_words(value) -> str:
+    """``ID_DOCUMENT_FACE_MATCH`` -> ``ID document face match``: Willo's constants for people."""
+    if not value:
+        return ""
+    words = str(value).replace("_", " ").replace("-", " ").split()
+    spoken = [w if w.upper() in ACRONYMS else w.lower() for w in words]
+    text = " ".join(spoken)
+    return text[:1].upper() + text[1:]
+
+
+ACRONYMS = {"ID", "IDV", "RTW", "DBS", "GPG45", "UK", "NFC"}
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as ``1 min 05 s``."""
+    if seconds is None or seconds == "":
+        return ""
+    seconds = int(seconds)
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+@register.filter
+def status_slug(status) -> str:
+    """A CSS modifier for a candidate status (``status--accepted``)."""
+    return str(status or "unknown").lower().replace(" ", "-")
+
+
+@register.inclusion_tag("dashboard/_freshness.html")
+def freshness_note(freshness) -> dict:
+    """The "as of HH:MM" line every page with cached data carries, and Willo's notice."""
+    return {"freshness": freshness}

@@ -30,7 +30,79 @@ KWARG_REGISTRY: dict[str, Callable[[World, str], str]] = {
     "slug": lambda world, which: _team(world, which).slug,
     "team_slug": lambda world, which: _team(world, which).slug,
     "team": lambda world, which: _team(world, which).slug,
+    "interview_key": lambda world, which: _cached_interview(world, which).key,
+    "participant_key": lambda world, which: _cached_participant(world, which).key,
+    "decision_id": lambda world, which: str(_decision(world, which).pk),
 }
+
+
+def _cached_interview(world: World, which: str):
+    """A fresh cached job of the team, so its own pages need no Willo."""
+    from django.utils import timezone
+
+    from willo_integration.models import CachedInterview
+
+    key = f"sweep-job-{which}"
+    now = timezone.now()
+    job, _ = CachedInterview.objects.get_or_create(
+        team=_team(world, which),
+        scope="",
+        key=key,
+        defaults={
+            "title": f"Sweep job {which}",
+            "detail": {"key": key, "title": f"Sweep job {which}", "questions": []},
+            "detail_fetched_at": now,
+            "participants_fetched_at": now,
+            "source": "read",
+            "fetched_at": now,
+        },
+    )
+    return job
+
+
+def _cached_participant(world: World, which: str):
+    from django.utils import timezone
+
+    from willo_integration.models import CachedParticipant
+
+    job = _cached_interview(world, which)
+    key = f"sweep-candidate-{which}"
+    now = timezone.now()
+    participant, _ = CachedParticipant.objects.get_or_create(
+        team=job.team,
+        scope="",
+        key=key,
+        defaults={
+            "interview": job,
+            "interview_key": job.key,
+            "name": f"Sweep candidate {which}",
+            "email": f"sweep-{which}@example.com",
+            "status": "Completed",
+            "detail": {"key": key, "name": f"Sweep candidate {which}", "answers": []},
+            "detail_fetched_at": now,
+            "source": "read",
+            "fetched_at": now,
+        },
+    )
+    return participant
+
+
+def _decision(world: World, which: str):
+    from dashboard.models import Decision
+
+    participant = _cached_participant(world, which)
+    decision, _ = Decision.objects.get_or_create(
+        team=participant.team,
+        scope="",
+        participant_key=participant.key,
+        defaults={
+            "participant_name": participant.name,
+            "status": "Accepted",
+            "state": Decision.State.FAILED,
+            "last_error": "Sweep",
+        },
+    )
+    return decision
 
 
 def _team(world: World, which: str):

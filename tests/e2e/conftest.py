@@ -53,11 +53,22 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser tab; the test fails if any page broke the Content-Security-Policy."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == [], "\n".join(blocked)
 
 
 @pytest.fixture

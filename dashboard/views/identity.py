@@ -1,0 +1,87 @@
+"""A candidate's identity check (IDV, right to work, DBS): loaded lazily, masked until revealed."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from dashboard.client_ip import client_ip_address
+from dashboard.views.participants import CHECK_TYPE_NAMES
+from dashboard.views.scoping import (
+    HtmxHttpRequest,
+    candidate_for,
+    scope_for,
+    wants_partial,
+)
+from willo_integration.services.identity import (
+    WilloUnavailable,
+    identity_reveal,
+    participant_identity,
+)
+
+
+def _identity(request: HtmxHttpRequest, *, membership, scope, participant, revealed: bool):
+    error = ""
+    try:
+        info = participant_identity(scope=scope, key=participant.key)
+    except WilloUnavailable as unavailable:
+        info, error = None, str(unavailable)
+    session = info.session_data if info else None
+    resources = session.resources if session else None
+    context = {
+        "membership": membership,
+        "team": scope.team,
+        "participant": participant,
+        "info": info,
+        "error": error,
+        "check_type_name": CHECK_TYPE_NAMES.get(str(info.check_type or ""), "") if info else "",
+        "documents": resources.id_documents + resources.supplementary_documents
+        if resources
+        else [],
+        "liveness": resources.liveness_capture if resources else [],
+        "checks": info.checks if info else [],
+        "extraction": info.document_text_extraction if info else None,
+        "profile": session.identity_profile if session else None,
+        "revealed": revealed,
+        "can_reveal": membership.has_role("recruiter"),
+    }
+    template = "dashboard/participants/detail.html#identity"
+    if not wants_partial(request):
+        template = "dashboard/participants/identity.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def participant_identity_view(
+    request: HtmxHttpRequest, slug: str, participant_key: str
+) -> HttpResponse:
+    """The identity panel, fetched live from Willo when the candidate page asks for it."""
+    membership, scope = scope_for(request, slug)
+    participant, _freshness = candidate_for(scope, participant_key)
+    return _identity(
+        request, membership=membership, scope=scope, participant=participant, revealed=False
+    )
+
+
+@require_POST
+@login_required
+def participant_identity_reveal(
+    request: HtmxHttpRequest, slug: str, participant_key: str
+) -> HttpResponse:
+    """Show the masked document data (name, date of birth, number); the audit log records it."""
+    membership, scope = scope_for(request, slug, min_role="recruiter")
+    participant, _freshness = candidate_for(scope, participant_key)
+    identity_reveal(
+        scope=scope,
+        participant_key=participant.key,
+        actor=request.user,
+        ip_address=client_ip_address(request),
+    )
+    return _identity(
+        request, membership=membership, scope=scope, participant=participant, revealed=True
+    )

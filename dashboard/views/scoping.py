@@ -1,0 +1,60 @@
+"""What every page of a team starts with: the membership, and the Willo scope it acts in."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
+
+from dashboard.models import Membership
+from dashboard.permissions import team_for_request
+from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
+from willo_integration.models import CachedInterview, CachedParticipant
+from willo_integration.services.freshness import Freshness, WilloUnavailable
+from willo_integration.services.interviews import interview_get
+from willo_integration.services.participants import participant_get
+from willo_integration.services.scope import Scope, scope_for_request
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def scope_for(
+    request: HttpRequest, slug: str, *, min_role: str | None = None
+) -> tuple[Membership, Scope]:
+    """The requester's membership of ``slug`` (404/403 as team_for_request) and its scope."""
+    membership = team_for_request(request, slug, min_role=min_role)
+    if request.session.get(CURRENT_TEAM_SESSION_KEY) != membership.team.slug:
+        request.session[CURRENT_TEAM_SESSION_KEY] = membership.team.slug  # saves the session
+    return membership, scope_for_request(request, membership)
+
+
+def wants_partial(request: HtmxHttpRequest) -> bool:
+    """An HTMX swap, not a full page: history restores and boosted links need the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+def job_for(scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:
+    """The scope's job ``key``; 404 when neither the cache nor Willo knows it here."""
+    try:
+        return interview_get(scope=scope, key=key)
+    except WilloUnavailable as unavailable:
+        # Not cached for this team and Willo cannot confirm it: nothing to show.
+        raise Http404(f"No such job here. {unavailable}") from None
+
+
+def candidate_for(scope: Scope, key: str) -> tuple[CachedParticipant, Freshness]:
+    """The scope's candidate ``key``; 404 when neither the cache nor Willo knows them here."""
+    try:
+        return participant_get(scope=scope, key=key)
+    except WilloUnavailable as unavailable:
+        raise Http404(f"No such candidate here. {unavailable}") from None
+
+
+def candidates_url(slug: str) -> str:
+    """The team's candidate URL prefix ("/teams/<slug>/candidates/"): long tables append
+    ``<key>/`` to it instead of reversing a URL per row, which dominated their render time."""
+    one = reverse("dashboard:participant_detail", kwargs={"slug": slug, "participant_key": "-"})
+    return one.removesuffix("-/")

@@ -1,0 +1,35 @@
+// Bulk selection on a job's candidate table: select all, and the "N selected" count.
+// Event delegation, so it keeps working after HTMX swaps the table.
+(function () {
+  "use strict";
+
+  function picks() {
+    return Array.prototype.slice.call(document.querySelectorAll("input[data-pick]"));
+  }
+
+  function update() {
+    var all = picks();
+    var chosen = all.filter(function (box) { return box.checked; }).length;
+    var count = document.getElementById("bulk-count");
+    if (count) count.textContent = chosen + " selected";
+    document.querySelectorAll("[data-bulk-action]").forEach(function (button) {
+      button.disabled = chosen === 0;
+    });
+    var master = document.querySelector("input[data-select-all]");
+    if (master) {
+      master.checked = all.length > 0 && chosen === all.length;
+      master.indeterminate = chosen > 0 && chosen < all.length;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("input[data-select-all]")) {
+      picks().forEach(function (box) { box.checked = target.checked; });
+    }
+    if (target.matches && target.matches("input[data-select-all], input[data-pick]")) update();
+  });
+
+  document.addEventListener("DOMContentLoaded", update);
+  document.addEventListener("htmx:afterSettle", update);
+})();

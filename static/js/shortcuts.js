@@ -1,0 +1,95 @@
+// Keyboard shortcuts: j/k next/previous candidate, a/r accept/reject (with confirmation), ? help.
+// No inline script and no eval: loaded with defer, works under a strict Content-Security-Policy.
+(function () {
+  "use strict";
+
+  function isTyping(target) {
+    if (!target || !target.closest) return false;
+    return Boolean(
+      target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']")
+    );
+  }
+
+  function openDialog(dialog) {
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function anyDialogOpen() {
+    return document.querySelector("dialog[open]") !== null;
+  }
+
+  // On the job page j/k move the focus through the candidates of the table.
+  function moveInTable(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-candidate-link]"));
+    if (!links.length) return false;
+    var index = links.indexOf(document.activeElement);
+    var next = index === -1 ? (step > 0 ? 0 : links.length - 1) : index + step;
+    if (next < 0 || next >= links.length) return true;
+    links[next].focus();
+    return true;
+  }
+
+  function go(which, step) {
+    var link = document.querySelector("[data-shortcut='" + which + "']");
+    if (link) {
+      window.location.assign(link.href);
+      return;
+    }
+    moveInTable(step);
+  }
+
+  function confirmDecision(status) {
+    var form = document.querySelector("form[data-decision='" + status + "']");
+    var dialog = document.getElementById("confirm-dialog");
+    if (!form || !dialog) return;
+    var button = form.querySelector("button");
+    if (button && button.disabled) return;
+    var verb = status === "Accepted" ? "Accept" : "Reject";
+    var name = (document.querySelector("h1") || {}).firstChild;
+    var who = name && name.textContent ? name.textContent.trim() : "this candidate";
+    document.getElementById("confirm-title").textContent = verb + " " + who + "?";
+    document.getElementById("confirm-text").textContent =
+      "The decision is sent to Willo at once. Press Yes to " + verb.toLowerCase() + ".";
+    document.getElementById("confirm-yes").textContent = "Yes, " + verb.toLowerCase();
+    dialog.dataset.status = status;
+    dialog.returnValue = "";
+    openDialog(dialog);
+  }
+
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (!dialog || dialog.id !== "confirm-dialog" || dialog.returnValue !== "confirm") return;
+    var form = document.querySelector("form[data-decision='" + dialog.dataset.status + "']");
+    if (form) form.requestSubmit();
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target) || anyDialogOpen()) return;
+    switch (event.key) {
+      case "j":
+        go("next", 1);
+        break;
+      case "k":
+        go("previous", -1);
+        break;
+      case "a":
+        confirmDecision("Accepted");
+        break;
+      case "r":
+        confirmDecision("Rejected");
+        break;
+      case "?":
+        openDialog(document.getElementById("shortcuts-dialog"));
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-shortcuts]");
+    if (opener) openDialog(document.getElementById("shortcuts-dialog"));
+  });
+})();

@@ -1,0 +1,43 @@
+"""Every page carries a strict Content-Security-Policy; the browser tests fail on a violation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+
+def _policy(response) -> dict[str, list[str]]:
+    directives = (part.strip().split() for part in response["Content-Security-Policy"].split(";"))
+    return {words[0]: words[1:] for words in directives if words}
+
+
+def test_pages_forbid_inline_script_inline_style_and_eval(client, world):
+    client.force_login(world.alice)
+
+    policy = _policy(client.get(reverse("dashboard:team_detail", kwargs={"slug": "acme-hiring"})))
+
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert not any("unsafe" in value for values in policy.values() for value in values)
+
+
+def test_the_login_page_has_the_policy_too(client, db):
+    assert "script-src 'self'" in client.get("/accounts/login/")["Content-Security-Policy"]
+
+
+def test_no_template_has_inline_script_style_or_htmx_event_handlers():
+    offending = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\shx-on|\son[a-z]+=")
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0).strip()}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in offending.finditer(path.read_text())
+    ]
+
+    assert found == []

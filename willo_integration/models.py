@@ -1,0 +1,173 @@
+"""The local cache of Willo objects: interviews (jobs) and participants (candidates).
+
+Rows are partitioned by team and scope (the agency child organisation, "" for the
+team's own organisation); every query filters on both.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pydantic
+from django.conf import settings
+from django.db import models
+
+from willo_integration import schemas
+
+logger = logging.getLogger(__name__)
+
+
+class Source(models.TextChoices):
+    SYNC = "sync", "Sync"
+    WEBHOOK = "webhook", "Webhook"
+    READ = "read", "Read-through"
+
+
+class CachedInterview(models.Model):
+    """An interview (a job) as Willo last told us about it."""
+
+    team = models.ForeignKey(
+        "dashboard.Team", on_delete=models.CASCADE, related_name="cached_interviews"
+    )
+    scope = models.CharField(max_length=32, blank=True, default="")
+    key = models.CharField(max_length=64)
+    title = models.CharField(max_length=500, blank=True)
+    department_key = models.CharField(max_length=64, blank=True)
+    department_name = models.CharField(max_length=200, blank=True)
+    owner_name = models.CharField(max_length=200, blank=True)
+    owner_email = models.CharField(max_length=254, blank=True)
+    invite_link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    detail_fetched_at = models.DateTimeField(null=True, blank=True)
+    participants_fetched_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.READ)
+    fetched_at = models.DateTimeField()
+    detail = models.JSONField(null=True, blank=True)  # last, as CachedParticipant.detail
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "key"], name="cached_interview_unique_team_scope_key"
+            )
+        ]
+        indexes = [
+            # The team home lists a scope's jobs by title (the default ordering).
+            models.Index(fields=["team", "scope", "title"], name="cached_interview_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.key
+
+    def interview(self) -> schemas.Interview | None:
+        """The parsed detail payload, or None if it was never fetched or cannot be read."""
+        if not self.detail:
+            return None
+        try:
+            return schemas.Interview.model_validate(self.detail)
+        except pydantic.ValidationError:
+            logger.warning("cached interview %s has an unreadable detail payload", self.key)
+            return None
+
+    def questions(self) -> list[schemas.Question]:
+        interview = self.interview()
+        if interview is None:
+            return []
+        return sorted(interview.questions, key=lambda q: (q.order is None, q.order or 0))
+
+
+class CachedParticipant(models.Model):
+    """A participant (a candidate) as Willo last told us about them."""
+
+    STATUSES = ["Invited", "Started", "Completed", "Accepted", "Rejected"]
+
+    team = models.ForeignKey(
+        "dashboard.Team", on_delete=models.CASCADE, related_name="cached_participants"
+    )
+    scope = models.CharField(max_length=32, blank=True, default="")
+    key = models.CharField(max_length=64)
+    interview = models.ForeignKey(
+        CachedInterview,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    interview_key = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=64, blank=True)
+    custom_id = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    average_score = models.FloatField(null=True, blank=True)
+    score_count = models.IntegerField(default=0)
+    has_identity_check = models.BooleanField(default=False)
+    detail_fetched_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.READ)
+    fetched_at = models.DateTimeField()
+    # Last: SQLite reads a row's columns in order, so list queries never step
+    # through this (large) payload's overflow pages to reach the columns they need.
+    detail = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "key"], name="cached_participant_unique_team_scope_key"
+            )
+        ]
+        indexes = [
+            # The job page's pipeline (counts, newest per status) and status filter.
+            models.Index(
+                fields=["team", "scope", "interview", "status", "-created_at"],
+                name="cached_part_status",
+            ),
+            # The job page's default ordering (newest first) and its pagination.
+            models.Index(
+                fields=["team", "scope", "interview", "-created_at"], name="cached_part_created"
+            ),
+            # The job page's score range filter and score ordering.
+            models.Index(
+                fields=["team", "scope", "interview", "average_score"], name="cached_part_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.key
+
+    def participant(self) -> schemas.Participant | None:
+        """The parsed detail payload, or None if it was never stored or cannot be read."""
+        if not self.detail:
+            return None
+        try:
+            return schemas.Participant.model_validate(self.detail)
+        except pydantic.ValidationError:
+            logger.warning("cached participant %s has an unreadable payload", self.key)
+            return None
+
+
+class LastVisit(models.Model):
+    """When a user last looked at a team's jobs: "new responses since your last visit"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="willo_last_visits"
+    )
+    team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "team", "scope"], name="last_visit_unique_user_team_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} at {self.seen_at:%Y-%m-%d %H:%M}"

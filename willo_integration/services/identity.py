@@ -1,0 +1,62 @@
+"""A candidate's identity check: read live from Willo, never stored; revealing it is audited."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from dashboard.models import IdentityReveal
+from willo_integration import schemas
+from willo_integration.client import NotFoundError
+from willo_integration.services.freshness import WilloUnavailable, log_failure, unavailable_message
+from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.scope import Scope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger("willo_integration.services")
+
+__all__ = ["WilloUnavailable", "identity_reveal", "participant_identity"]
+
+
+def participant_identity(*, scope: Scope, key: str) -> schemas.IdvInfo | None:
+    """The participant's IDV / right-to-work / DBS check, straight from Willo.
+
+    None if they have none. Personal document data lives only in the returned object:
+    nothing of it is written to the database or a cache.
+    """
+    try:
+        with scope.client(retry=False) as willo:
+            return willo.participants.idv_info(key, retry=False)
+    except NotFoundError:
+        return None
+    except WILLO_FAILURES as exc:
+        log_failure("identity check", repr(scope), exc)
+        raise WilloUnavailable(unavailable_message(exc)) from exc
+
+
+def identity_reveal(
+    *,
+    scope: Scope,
+    participant_key: str,
+    actor: AbstractBaseUser | None,
+    ip_address: str | None,
+) -> None:
+    """Record that ``actor`` revealed the participant's masked identity document data."""
+    authenticated = actor is not None and actor.is_authenticated
+    reveal = IdentityReveal.objects.create(
+        team=scope.team,
+        scope=scope.key,
+        participant_key=participant_key,
+        actor=actor if authenticated else None,
+        actor_username=actor.get_username() if authenticated else "",
+        ip_address=ip_address,
+    )
+    logger.info(
+        "identity data of participant %s revealed in %r by %s (reveal %s)",
+        participant_key,
+        scope,
+        reveal.actor_username or "system",
+        reveal.pk,
+    )

@@ -1,0 +1,217 @@
+"""Selectors for interviews (jobs): the team home list and one job, read through the cache."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Min, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dashboard.crypto import KeyDecryptionError
+from dashboard.models import MissingAPIKeyError
+from willo_integration.client import NotFoundError, WilloError
+from willo_integration.models import CachedInterview, LastVisit, Source
+from willo_integration.services.freshness import (
+    Freshness,
+    WilloUnavailable,
+    is_stale,
+    log_failure,
+    stale_notice,
+    unavailable_message,
+)
+from willo_integration.services.refresh import interview_store, interviews_refresh
+from willo_integration.services.scope import Scope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger("willo_integration.services")
+
+# What can stop a web request from reaching Willo: Willo itself, or the team's key.
+WILLO_FAILURES = (WilloError, MissingAPIKeyError, KeyDecryptionError)
+
+ORDERINGS = {
+    "title": "Title A–Z",  # noqa: RUF001
+    "-title": "Title Z–A",  # noqa: RUF001
+    "-created_at": "Newest",
+    "created_at": "Oldest",
+}
+_STATUS_COUNTS = {
+    "count_invited": "Invited",
+    "count_started": "Started",
+    "count_completed": "Completed",
+    "count_accepted": "Accepted",
+    "count_rejected": "Rejected",
+}
+
+
+@dataclass
+class InterviewListing:
+    page: Page  # of CachedInterview, annotated with count_* and new_responses
+    departments: list[tuple[str, str]]  # (key, name) for the filter
+    freshness: Freshness
+
+
+def interview_list(
+    *,
+    scope: Scope,
+    search: str = "",
+    department: str = "",
+    ordering: str = "title",
+    page: int | str = 1,
+    per_page: int = 25,
+    since: datetime | None = None,
+) -> InterviewListing:
+    """The scope's jobs with candidate counts per status; refreshed inline when stale."""
+    freshness = _interviews_freshness(scope)
+    rows = _scoped(scope)
+    if search:
+        rows = rows.filter(Q(title__icontains=search) | Q(department_name__icontains=search))
+    if department:
+        rows = rows.filter(department_key=department)
+    counts = {"count_total": Count("participants")}
+    for name, status in _STATUS_COUNTS.items():
+        counts[name] = Count("participants", filter=Q(participants__status=status))
+    if since is not None:
+        counts["new_responses"] = Count(
+            "participants", filter=Q(participants__responded_at__gt=since)
+        )
+    rows = rows.annotate(**counts).defer("detail")
+    order = ordering if ordering in ORDERINGS else "title"
+    rows = rows.order_by(order, "pk")
+    listing_page = Paginator(rows, per_page).get_page(page)
+    if since is None:
+        for row in listing_page.object_list:
+            row.new_responses = 0
+    departments = list(
+        _scoped(scope)
+        .exclude(department_key="")
+        .order_by("department_name", "department_key")
+        .values_list("department_key", "department_name")
+        .distinct()
+    )
+    return InterviewListing(page=listing_page, departments=departments, freshness=freshness)
+
+
+def _scoped(scope: Scope) -> QuerySet[CachedInterview]:
+    return CachedInterview.objects.filter(team=scope.team, scope=scope.key)
+
+
+def _interviews_freshness(scope: Scope) -> Freshness:
+    oldest = _scoped(scope).aggregate(oldest=Min("fetched_at"))["oldest"]
+    if not is_stale(oldest):
+        return Freshness(as_of=oldest)
+    try:
+        interviews_refresh(scope=scope)
+    except WILLO_FAILURES as exc:
+        log_failure("interviews refresh", repr(scope), exc)
+        return Freshness(as_of=oldest, notice=stale_notice(exc, oldest))
+    return Freshness(as_of=_scoped(scope).aggregate(oldest=Min("fetched_at"))["oldest"])
+
+
+def interview_get(*, scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:
+    """One job; its detail is fetched inline when missing or stale (Http404 if Willo has none).
+
+    Its candidates are not fetched here: pages start ``interview_refresh_start`` for that.
+    """
+    row = _scoped(scope).filter(key=key).first()
+    if row is None or row.detail is None or is_stale(row.detail_fetched_at):
+        try:
+            with scope.client(retry=False) as willo:
+                payload = willo.interviews.retrieve(key, retry=False)
+        except NotFoundError as exc:
+            log_failure("interview detail", repr(scope), exc)
+            if row is not None:
+                row.delete()
+            raise Http404("No such job.") from None
+        except WILLO_FAILURES as exc:
+            log_failure("interview detail", repr(scope), exc)
+            if row is None:
+                raise WilloUnavailable(unavailable_message(exc)) from exc
+            return row, Freshness(
+                as_of=_as_of(row),
+                notice=stale_notice(exc, _as_of(row)),
+                refreshing=interview_refresh_running(scope=scope, key=key),
+            )
+        row = interview_store(scope=scope, payload=payload, source=Source.READ, detail=True)
+    return row, Freshness(
+        as_of=_as_of(row), refreshing=interview_refresh_running(scope=scope, key=key)
+    )
+
+
+def _as_of(row: CachedInterview) -> datetime | None:
+    times = [t for t in (row.detail_fetched_at, row.participants_fetched_at) if t is not None]
+    return min(times) if times else row.fetched_at
+
+
+def last_visit_touch(*, user: AbstractBaseUser, scope: Scope) -> datetime | None:
+    """The previous time ``user`` looked at the scope's jobs; records now."""
+    previous = (
+        LastVisit.objects.filter(user=user, team=scope.team, scope=scope.key)
+        .values_list("seen_at", flat=True)
+        .first()
+    )
+    LastVisit.objects.update_or_create(
+        user=user, team=scope.team, scope=scope.key, defaults={"seen_at": timezone.now()}
+    )
+    return previous
+
+
+# --- background refresh of one job's candidates ------------------------------------
+
+
+def _progress_key(scope: Scope, key: str) -> str:
+    return f"willo:interview-refresh:{scope.team.pk}:{scope.key}:{key}"
+
+
+@dataclass(frozen=True)
+class RefreshProgress:
+    done: int
+    total: int
+    running: bool
+    error: str = ""
+
+
+def interview_refresh_progress(*, scope: Scope, key: str) -> RefreshProgress | None:
+    """Where the latest refresh of a job's candidates is; None if none ran recently."""
+    value = cache.get(_progress_key(scope, key))
+    return RefreshProgress(**value) if value else None
+
+
+def interview_refresh_running(*, scope: Scope, key: str) -> bool:
+    progress = interview_refresh_progress(scope=scope, key=key)
+    return progress is not None and progress.running
+
+
+def interview_refresh_record(
+    *, scope: Scope, key: str, done: int, total: int, running: bool, error: str = ""
+) -> None:
+    cache.set(
+        _progress_key(scope, key),
+        {"done": done, "total": total, "running": running, "error": error},
+        timeout=3600,
+    )
+
+
+def interview_refresh_start(*, scope: Scope, key: str) -> None:
+    """Enqueue a refresh of the job's candidates after the transaction commits.
+
+    With eager Celery (development, tests) it runs inline when the transaction commits.
+    """
+    from willo_integration.tasks import interview_refresh_task
+
+    if interview_refresh_running(scope=scope, key=key):
+        return
+    interview_refresh_record(scope=scope, key=key, done=0, total=0, running=True)
+    interview_refresh_task.delay_on_commit(scope.team.pk, scope.key, scope.agency_user_key, key)
+
+
+def interview_participants_stale(*, interview: CachedInterview) -> bool:
+    """Whether a job's candidates were never fetched or are older than the cache TTL."""
+    return is_stale(interview.participants_fetched_at)

@@ -1,0 +1,358 @@
+"""Selectors for participants (candidates): the job's table, pipeline, CSV and one candidate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dashboard.models import Decision
+from willo_integration.client import NotFoundError
+from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.freshness import (
+    Freshness,
+    WilloUnavailable,
+    is_stale,
+    log_failure,
+    stale_notice,
+    unavailable_message,
+)
+from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.refresh import interview_store, participant_store
+from willo_integration.services.scope import Scope
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+logger = logging.getLogger("willo_integration.services")
+
+ORDERINGS = {
+    "-created_at": "Newest",
+    "created_at": "Oldest",
+    "name": "Name A–Z",  # noqa: RUF001
+    "-name": "Name Z–A",  # noqa: RUF001
+    "-average_score": "Highest score",
+    "average_score": "Lowest score",
+    "-responded_at": "Latest response",
+}
+DEFAULT_ORDERING = "-created_at"
+# What the table, pipeline and CSV read: never the detail payload.
+LIST_FIELDS = (
+    "id",
+    "team_id",
+    "scope",
+    "key",
+    "interview_id",
+    "interview_key",
+    "name",
+    "email",
+    "phone",
+    "custom_id",
+    "location",
+    "status",
+    "status_changed_at",
+    "created_at",
+    "responded_at",
+    "average_score",
+    "score_count",
+    "has_identity_check",
+    "fetched_at",
+)
+# What a pipeline card shows.
+PIPELINE_FIELDS = ("id", "key", "name", "email", "average_score")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ParticipantFilters:
+    status: str = ""
+    q: str = ""
+    score_min: float | None = None
+    score_max: float | None = None
+    responded_from: date | None = None
+    responded_to: date | None = None
+    has_identity_check: bool | None = None
+    ordering: str = DEFAULT_ORDERING
+
+    @classmethod
+    def from_query(cls, data: QueryDict) -> tuple[ParticipantFilters, dict[str, str]]:
+        """Filters from a query string; invalid values are ignored and reported by field."""
+        errors: dict[str, str] = {}
+        values: dict[str, object] = {}
+        status = data.get("status", "").strip()
+        if status and status not in CachedParticipant.STATUSES:
+            errors["status"] = "Choose one of the statuses."
+        elif status:
+            values["status"] = status
+        values["q"] = data.get("q", "").strip()[:200]
+        for name in ("score_min", "score_max"):
+            raw = data.get(name, "").strip()
+            if raw:
+                try:
+                    values[name] = float(raw)
+                except ValueError:
+                    errors[name] = "Enter a number."
+        for name in ("responded_from", "responded_to"):
+            raw = data.get(name, "").strip()
+            if raw:
+                try:
+                    values[name] = date.fromisoformat(raw)
+                except ValueError:
+                    errors[name] = "Enter a date as YYYY-MM-DD."
+        raw = data.get("has_identity_check", "").strip().lower()
+        if raw in _TRUE:
+            values["has_identity_check"] = True
+        elif raw in _FALSE:
+            values["has_identity_check"] = False
+        elif raw:
+            errors["has_identity_check"] = "Choose yes or no."
+        ordering = data.get("ordering", "").strip()
+        if ordering and ordering not in ORDERINGS:
+            errors["ordering"] = "Choose one of the orderings."
+        elif ordering:
+            values["ordering"] = ordering
+        return cls(**values), errors
+
+    def as_query(self) -> str:
+        """The filters that differ from the defaults, urlencoded (for links)."""
+        pairs: list[tuple[str, str]] = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value == field.default:
+                continue
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, float):
+                value = f"{value:g}"
+            pairs.append((field.name, str(value)))
+        return urlencode(pairs)
+
+
+def _scoped(scope: Scope) -> QuerySet[CachedParticipant]:
+    return CachedParticipant.objects.filter(team=scope.team, scope=scope.key)
+
+
+def _filtered(
+    scope: Scope, interview: CachedInterview | int, filters: ParticipantFilters
+) -> QuerySet[CachedParticipant]:
+    rows = _scoped(scope).filter(interview=interview)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.q:
+        rows = rows.filter(Q(name__icontains=filters.q) | Q(email__icontains=filters.q))
+    if filters.score_min is not None:
+        rows = rows.filter(average_score__gte=filters.score_min)
+    if filters.score_max is not None:
+        rows = rows.filter(average_score__lte=filters.score_max)
+    if filters.responded_from is not None:
+        rows = rows.filter(responded_at__date__gte=filters.responded_from)
+    if filters.responded_to is not None:
+        rows = rows.filter(responded_at__date__lte=filters.responded_to)
+    if filters.has_identity_check is not None:
+        rows = rows.filter(has_identity_check=filters.has_identity_check)
+    return rows
+
+
+def _order_by(ordering: str) -> list:
+    ordering = ordering if ordering in ORDERINGS else DEFAULT_ORDERING
+    name = ordering.lstrip("-")
+    column = (
+        F(name).desc(nulls_last=True) if ordering.startswith("-") else F(name).asc(nulls_last=True)
+    )
+    return [column, "pk"]
+
+
+def participant_list(
+    *, scope: Scope, interview: CachedInterview, filters: ParticipantFilters
+) -> QuerySet[CachedParticipant]:
+    """The job's candidates, filtered and ordered; one query whatever the number of rows.
+
+    Only the LIST_FIELDS are loaded (reading another field costs a query per row).
+    """
+    return (
+        _filtered(scope, interview, filters)
+        .only(*LIST_FIELDS)
+        .order_by(*_order_by(filters.ordering))
+    )
+
+
+def participants_latest_decisions(*, scope: Scope, keys: Iterable[str]) -> dict[str, Decision]:
+    """The newest local decision of each candidate in ``keys``, in one query."""
+    latest: dict[str, Decision] = {}
+    rows = Decision.objects.filter(
+        team=scope.team, scope=scope.key, participant_key__in=list(keys)
+    ).order_by("participant_key", "-created_at", "-pk")
+    for decision in rows:
+        latest.setdefault(decision.participant_key, decision)
+    return latest
+
+
+@dataclass(frozen=True)
+class PipelineColumn:
+    status: str
+    total: int
+    members: list[CachedParticipant]
+    query: str  # the table filtered to this status, other filters kept
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.members)
+
+
+def participant_pipeline(
+    *,
+    scope: Scope,
+    interview: CachedInterview,
+    filters: ParticipantFilters,
+    per_column: int = 8,
+) -> list[PipelineColumn]:
+    """A column per status with its count and first ``per_column`` candidates; the status
+    filter is ignored since every status has its column."""
+    filters = replace(filters, status="")
+    base = _filtered(scope, interview, filters)
+    totals = base.aggregate(
+        **{
+            f"n{i}": Count("pk", filter=Q(status=status))
+            for i, status in enumerate(CachedParticipant.STATUSES)
+        }
+    )
+    listed = participant_list(scope=scope, interview=interview, filters=filters)
+    columns = []
+    for i, status in enumerate(CachedParticipant.STATUSES):
+        total = totals[f"n{i}"]
+        members = listed.filter(status=status).only(*PIPELINE_FIELDS)
+        rows = list(members[:per_column]) if total else []
+        query = replace(filters, status=status).as_query()
+        columns.append(PipelineColumn(status=status, total=total, members=rows, query=query))
+    return columns
+
+
+def participant_get(*, scope: Scope, key: str) -> tuple[CachedParticipant, Freshness]:
+    """One candidate with answers; the detail is fetched inline when missing or stale.
+
+    Http404 if neither the cache nor Willo knows them; WilloUnavailable if Willo fails
+    and nothing is cached.
+    """
+    row = _scoped(scope).filter(key=key).select_related("interview").first()
+    if row is not None and not is_stale(row.detail_fetched_at):
+        return row, Freshness(as_of=row.detail_fetched_at)
+    try:
+        with scope.client(retry=False) as willo:
+            payload = willo.participants.retrieve(key, retry=False)
+    except NotFoundError as exc:
+        log_failure("participant detail", repr(scope), exc)
+        if row is not None:
+            row.delete()
+        raise Http404("No such candidate.") from None
+    except WILLO_FAILURES as exc:
+        log_failure("participant detail", repr(scope), exc)
+        if row is None:
+            raise WilloUnavailable(unavailable_message(exc)) from exc
+        as_of = row.detail_fetched_at or row.fetched_at
+        return row, Freshness(as_of=as_of, notice=stale_notice(exc, as_of))
+    interview = None
+    if payload.interview is not None:
+        interview = (
+            CachedInterview.objects.filter(
+                team=scope.team, scope=scope.key, key=payload.interview.key
+            ).first()
+            # Known only by reference so far: store what the payload says of it.
+            or interview_store(scope=scope, payload=payload.interview, source=Source.READ)
+        )
+    participant_store(scope=scope, payload=payload, source=Source.READ, interview=interview)
+    row = _scoped(scope).select_related("interview").get(key=key)
+    return row, Freshness(as_of=row.detail_fetched_at or timezone.now())
+
+
+def participant_neighbours(
+    *, scope: Scope, participant: CachedParticipant, filters: ParticipantFilters
+) -> tuple[str | None, str | None]:
+    """The keys before and after ``participant`` in the job's filtered, ordered list."""
+    if participant.interview_id is None:
+        return None, None
+    keys = (
+        _filtered(scope, participant.interview_id, filters)
+        .order_by(*_order_by(filters.ordering))
+        .values_list("key", flat=True)
+    )
+    previous: str | None = None
+    found = False
+    for key in keys.iterator(chunk_size=2000):
+        if found:
+            return previous, key
+        if key == participant.key:
+            found = True
+        else:
+            previous = key
+    return (previous, None) if found else (None, None)
+
+
+def participant_latest_decision(*, scope: Scope, participant_key: str) -> Decision | None:
+    return (
+        Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=participant_key)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+CSV_HEADER = [
+    "Key",
+    "Name",
+    "Email",
+    "Phone",
+    "Status",
+    "Average score",
+    "Scores",
+    "Invited at",
+    "Responded at",
+    "Identity check",
+    "Location",
+    "Custom ID",
+]
+
+
+def participants_csv_rows(
+    *, scope: Scope, interview: CachedInterview, filters: ParticipantFilters
+) -> Iterator[list[str]]:
+    """The filtered list as CSV rows, header first; cells are safe to open in a spreadsheet."""
+    yield CSV_HEADER
+    rows = participant_list(scope=scope, interview=interview, filters=filters)
+    for row in rows.iterator(chunk_size=2000):
+        yield [
+            _cell(value)
+            for value in (
+                row.key,
+                row.name,
+                row.email,
+                row.phone,
+                row.status,
+                "" if row.average_score is None else f"{row.average_score:g}",
+                str(row.score_count),
+                _when(row.created_at),
+                _when(row.responded_at),
+                "yes" if row.has_identity_check else "no",
+                row.location,
+                row.custom_id,
+            )
+        ]
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value

@@ -1,0 +1,230 @@
+"""Read-through fill of the cache: interviews, an interview's participants and their details.
+
+The full sync and reconciliation are issue 6; these are what pages need on a miss.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from willo_integration import schemas
+from willo_integration.client import NotFoundError, WilloClient
+from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.scope import Scope
+
+logger = logging.getLogger("willo_integration.services")
+
+PAGE_SIZE = 30  # Willo's maximum
+DETAIL_WORKERS = 4  # parallel detail requests; the client's limiter still bounds the rate
+IDENTITY_ANSWER_TYPES = frozenset({"idv", "rtw", "dbs", "dbs_rtw"})
+ANSWERED_STATUSES = frozenset({"Completed", "Accepted", "Rejected"})
+
+
+def interviews_refresh(*, scope: Scope) -> int:
+    """Every interview of the scope (list pages), upserted; returns how many.
+
+    Interviews Willo no longer lists are dropped once the whole list has been read.
+    """
+    started = timezone.now()
+    seen: set[str] = set()
+    with scope.client(retry=False) as willo:
+        for item in willo.interviews.list(page_size=PAGE_SIZE, retry=False):
+            interview_store(scope=scope, payload=item, source=Source.READ)
+            seen.add(item.key)
+    CachedInterview.objects.filter(
+        team=scope.team, scope=scope.key, fetched_at__lt=started
+    ).exclude(key__in=seen).delete()
+    return len(seen)
+
+
+def interview_store(
+    *, scope: Scope, payload: schemas.Interview, source: str, detail: bool = False
+) -> CachedInterview:
+    """Upsert one interview; ``detail`` when the payload is the full GET /interviews/{key}/."""
+    now = timezone.now()
+    fields: dict[str, Any] = {"source": source, "fetched_at": now}
+    sent = payload.model_fields_set
+    if "title" in sent:
+        fields["title"] = (payload.title or "")[:500]
+    if "department" in sent:
+        fields["department_key"] = payload.department.key if payload.department else ""
+        fields["department_name"] = (
+            (payload.department.name or "")[:200] if payload.department else ""
+        )
+    if "owner" in sent:
+        fields["owner_name"] = (payload.owner.full_name or "")[:200] if payload.owner else ""
+        fields["owner_email"] = (payload.owner.email or "")[:254] if payload.owner else ""
+    if "invite_link" in sent:
+        fields["invite_link"] = (payload.invite_link or "")[:500]
+    if "created_at" in sent:
+        fields["created_at"] = payload.created_at
+    if detail:
+        fields["detail"] = payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        fields["detail_fetched_at"] = now
+    row, _ = CachedInterview.objects.update_or_create(
+        team=scope.team, scope=scope.key, key=payload.key, defaults=fields
+    )
+    return row
+
+
+def interview_refresh(
+    *,
+    scope: Scope,
+    key: str,
+    details: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """The interview's detail, every participant of it and (``details``) each one's detail.
+
+    Detail requests run a few at a time through ``WilloClient.concurrently``; rows are
+    written on this thread. Returns how many participants Willo listed.
+    """
+    with scope.client(retry=False) as willo:
+        return _interview_fill(scope, willo, key, details=details, progress=progress)
+
+
+def _interview_fill(
+    scope: Scope,
+    willo: WilloClient,
+    key: str,
+    *,
+    details: bool,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    interview = interview_store(
+        scope=scope,
+        payload=willo.interviews.retrieve(key, retry=False),
+        source=Source.READ,
+        detail=True,
+    )
+    keys: list[str] = []
+    for item in willo.participants.list(interview=key, page_size=PAGE_SIZE, retry=False):
+        participant_store(scope=scope, payload=item, source=Source.READ, interview=interview)
+        keys.append(item.key)
+    total = len(keys)
+    if progress:
+        progress(0, total)
+    if details and keys:
+        fetch = _detail_fetcher(willo)
+        for done, fetched in enumerate(
+            willo.concurrently(fetch, keys, max_workers=DETAIL_WORKERS), start=1
+        ):
+            if fetched is not None:
+                participant_store(
+                    scope=scope, payload=fetched, source=Source.READ, interview=interview
+                )
+            if progress:
+                progress(done, total)
+    CachedInterview.objects.filter(pk=interview.pk).update(participants_fetched_at=timezone.now())
+    return total
+
+
+def _detail_fetcher(willo: WilloClient) -> Callable[[str], schemas.Participant | None]:
+    def fetch(key: str) -> schemas.Participant | None:
+        try:
+            return willo.participants.retrieve(key, retry=False)
+        except NotFoundError:
+            # Deleted between the list and the detail request.
+            logger.info("willo participant %s vanished during refresh", key)
+            return None
+
+    return fetch
+
+
+def participant_store(
+    *,
+    scope: Scope,
+    payload: schemas.Participant,
+    source: str,
+    interview: CachedInterview | None = None,
+) -> CachedParticipant:
+    """Upsert one participant from any payload (list item, detail, webhook, PATCH answer).
+
+    Only the fields the payload carries are written, and a payload older than the
+    cached one (by ``updated_at``, then ``status_changed_at``) changes nothing.
+    """
+    now = timezone.now()
+    sent = payload.model_fields_set
+    wire = payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    is_detail = "answers" in sent
+    with transaction.atomic():
+        row = (
+            CachedParticipant.objects.select_for_update()
+            .filter(team=scope.team, scope=scope.key, key=payload.key)
+            .first()
+        )
+        if row is not None and _is_older(payload, row):
+            logger.info("willo participant %s: ignored an older payload (%s)", payload.key, source)
+            return row
+        if row is None:
+            row = CachedParticipant(team=scope.team, scope=scope.key, key=payload.key)
+        _apply(row, payload, sent)
+        if interview is None and row.interview_id is None and row.interview_key:
+            interview = CachedInterview.objects.filter(
+                team=scope.team, scope=scope.key, key=row.interview_key
+            ).first()
+        if interview is not None:
+            row.interview = interview
+            row.interview_key = interview.key
+        if is_detail or not row.detail:
+            row.detail = wire
+        else:
+            row.detail = {**row.detail, **wire}
+        if is_detail:
+            row.detail_fetched_at = now
+        row.source = source
+        row.fetched_at = now
+        row.save()
+    return row
+
+
+def _is_older(payload: schemas.Participant, row: CachedParticipant) -> bool:
+    if payload.updated_at and row.updated_at and payload.updated_at != row.updated_at:
+        return payload.updated_at < row.updated_at
+    return _before(payload.status_changed_at, row.status_changed_at)
+
+
+def _before(new: datetime | None, old: datetime | None) -> bool:
+    return new is not None and old is not None and new < old
+
+
+def _apply(row: CachedParticipant, payload: schemas.Participant, sent: set[str]) -> None:
+    for name, limit in (("name", 200), ("email", 254), ("phone", 64), ("custom_id", 200)):
+        if name in sent:
+            setattr(row, name, (getattr(payload, name) or "")[:limit])
+    if "location" in sent:
+        place = payload.location
+        parts = [place.city, place.country_name] if place else []
+        row.location = ", ".join(p for p in parts if p)[:300]
+    if "status" in sent:
+        row.status = str(payload.status or "")[:32]
+    if "status_changed_by" in sent:
+        row.status_changed_by = (payload.status_changed_by or "")[:254]
+    for name in ("status_changed_at", "created_at", "updated_at"):
+        if name in sent:
+            setattr(row, name, getattr(payload, name))
+    if "interview" in sent and payload.interview is not None:
+        if row.interview_key != payload.interview.key:
+            row.interview = None
+        row.interview_key = payload.interview.key
+    if "score" in sent:
+        score = payload.score
+        row.average_score = score.average_score_snapshot if score else None
+        row.score_count = (score.average_score_count or 0) if score else 0
+    elif "avg_score" in sent and payload.avg_score is not None:
+        row.average_score = float(payload.avg_score)
+    if "answers" in sent:
+        row.has_identity_check = any(
+            str(answer.answer_type or "") in IDENTITY_ANSWER_TYPES for answer in payload.answers
+        )
+        answered = [a.created_at for a in payload.answers if a.created_at is not None]
+        if answered:
+            row.responded_at = min(answered)
+        elif row.status in ANSWERED_STATUSES:
+            row.responded_at = row.responded_at or payload.updated_at

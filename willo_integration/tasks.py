@@ -1,0 +1,90 @@
+"""Celery tasks: thin wrappers that load by id and call a service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from dashboard.models import Team
+from willo_integration.services.decisions import MAX_ATTEMPTS, decision_send
+from willo_integration.services.freshness import log_failure, unavailable_message
+from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
+from willo_integration.services.refresh import interview_refresh
+from willo_integration.services.scope import Scope
+
+logger = logging.getLogger("willo_integration.tasks")
+
+
+def _scope(team_id: int, scope_key: str | None, agency_user_key: str) -> Scope | None:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        return None
+    scope = Scope(team=team, agency_user_key=agency_user_key or "")
+    if scope_key is not None and scope.key != scope_key:
+        raise ValueError("The agency user key does not match the scope.")
+    return scope
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1, acks_late=True)
+def decision_send_task(
+    self, decision_id: int, agency_user_key: str = "", check_first: bool = False
+) -> str:
+    """Send a PENDING decision to Willo; retried with a countdown honouring Retry-After."""
+    from dashboard.models import Decision
+
+    decision = Decision.objects.filter(pk=decision_id).select_related("team").first()
+    if decision is None:
+        return "missing"
+    scope = _scope(decision.team_id, decision.scope, agency_user_key)
+    if scope is None:
+        return "missing"
+    while True:
+        final = decision.attempts + 1 >= MAX_ATTEMPTS
+        outcome = decision_send(
+            scope=scope, decision_id=decision_id, check_first=check_first, final=final
+        )
+        if outcome.decision is None or not outcome.retry:
+            return outcome.decision.state if outcome.decision else "missing"
+        decision, check_first = outcome.decision, outcome.check_first
+        if not self.request.is_eager:
+            raise self.retry(
+                countdown=outcome.countdown,
+                kwargs={
+                    "decision_id": decision_id,
+                    "agency_user_key": agency_user_key,
+                    "check_first": check_first,
+                },
+            )
+        # Eager (development, tests): no worker to come back later, so try again now.
+
+
+@shared_task(acks_late=True)
+def interview_refresh_task(
+    team_id: int, scope_key: str, agency_user_key: str, interview_key: str
+) -> int:
+    """Refresh one job and its candidates, recording progress for the page to poll."""
+    scope = _scope(team_id, scope_key, agency_user_key)
+    if scope is None:
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        interview_refresh_record(
+            scope=scope, key=interview_key, done=done, total=total, running=True
+        )
+
+    try:
+        total = interview_refresh(scope=scope, key=interview_key, progress=progress)
+    except WILLO_FAILURES as exc:
+        log_failure("interview refresh", repr(scope), exc)
+        interview_refresh_record(
+            scope=scope,
+            key=interview_key,
+            done=0,
+            total=0,
+            running=False,
+            error=unavailable_message(exc),
+        )
+        return 0
+    interview_refresh_record(scope=scope, key=interview_key, done=total, total=total, running=False)
+    return total
