@@ -18,7 +18,6 @@ from dashboard.views.scoping import (
     wants_partial,
 )
 from willo_integration import schemas
-from willo_integration.models import CachedParticipant
 from willo_integration.services.participants import (
     ParticipantFilters,
     participant_latest_decision,
@@ -164,13 +163,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
     answer_key = request.GET.get("answer", "")
     if answer_key and wants_partial(request):
         refetch = request.GET.get("refetch") == "1"
-        if refetch:
-            # Until services offer participant_refresh (/tmp/spec/pages_needs.md): mark the
-            # cached detail stale so the read-through fetches it, with new links, from Willo.
-            CachedParticipant.objects.filter(
-                team=scope.team, scope=scope.key, key=participant_key
-            ).update(detail_fetched_at=None)
-        participant, freshness = candidate_for(scope, participant_key)
+        participant, freshness = candidate_for(scope, participant_key, refresh=refetch)
         views = answer_views(participant.participant(), _questions_of(participant))
         view = next((v for v in views if v.key == answer_key), None)
         if view is None:

@@ -12,7 +12,7 @@ from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services.freshness import Freshness, WilloUnavailable
 from willo_integration.services.interviews import interview_get
-from willo_integration.services.participants import participant_get
+from willo_integration.services.participants import participant_get, participant_refresh
 from willo_integration.services.scope import Scope, scope_for_request
 
 
@@ -45,9 +45,14 @@ def job_for(scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:
         raise Http404(f"No such job here. {unavailable}") from None
 
 
-def candidate_for(scope: Scope, key: str) -> tuple[CachedParticipant, Freshness]:
-    """The scope's candidate ``key``; 404 when neither the cache nor Willo knows them here."""
+def candidate_for(
+    scope: Scope, key: str, *, refresh: bool = False
+) -> tuple[CachedParticipant, Freshness]:
+    """The scope's candidate ``key`` (``refresh``: fetched from Willo now); 404 when neither
+    the cache nor Willo knows them here."""
     try:
+        if refresh:
+            return participant_refresh(scope=scope, key=key)
         return participant_get(scope=scope, key=key)
     except WilloUnavailable as unavailable:
         raise Http404(f"No such candidate here. {unavailable}") from None

@@ -246,20 +246,31 @@ def participant_get(*, scope: Scope, key: str) -> tuple[CachedParticipant, Fresh
     row = _scoped(scope).filter(key=key).select_related("interview").first()
     if row is not None and not is_stale(row.detail_fetched_at):
         return row, Freshness(as_of=row.detail_fetched_at)
+    return participant_refresh(scope=scope, key=key, cached=row)
+
+
+def participant_refresh(
+    *, scope: Scope, key: str, cached: CachedParticipant | None = None
+) -> tuple[CachedParticipant, Freshness]:
+    """The candidate's detail fetched from Willo now (new media links included).
+
+    If Willo fails, the ``cached`` row is returned with a notice saying how old it is.
+    """
     try:
         with scope.client(retry=False) as willo:
             payload = willo.participants.retrieve(key, retry=False)
     except NotFoundError as exc:
         log_failure("participant detail", repr(scope), exc)
-        if row is not None:
-            row.delete()
+        _scoped(scope).filter(key=key).delete()
         raise Http404("No such candidate.") from None
     except WILLO_FAILURES as exc:
         log_failure("participant detail", repr(scope), exc)
-        if row is None:
+        if cached is None:
+            cached = _scoped(scope).filter(key=key).select_related("interview").first()
+        if cached is None:
             raise WilloUnavailable(unavailable_message(exc)) from exc
-        as_of = row.detail_fetched_at or row.fetched_at
-        return row, Freshness(as_of=as_of, notice=stale_notice(exc, as_of))
+        as_of = cached.detail_fetched_at or cached.fetched_at
+        return cached, Freshness(as_of=as_of, notice=stale_notice(exc, as_of))
     interview = None
     if payload.interview is not None:
         interview = (

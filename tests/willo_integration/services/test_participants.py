@@ -16,6 +16,7 @@ from willo_integration.services.participants import (
     ORDERINGS,
     ParticipantFilters,
     participant_get,
+    participant_refresh,
     participant_latest_decision,
     participant_list,
     participant_neighbours,
@@ -357,3 +358,25 @@ def test_it_does_not_show_another_teams_cached_candidate(scope, other_team, fake
     with pytest.raises(Http404):
         participant_get(scope=scope, key="theirs1")
     assert fake_willo.calls("GET", "participants/theirs1/")
+
+
+def test_a_refresh_asks_willo_even_when_the_cache_is_fresh(scope, job, fake_willo):
+    row = cached_participant(scope, job, key="p1", name="Old Name")
+    fake_willo.on("GET", "participants/p1/", reply(200, _participant_body("p1")))
+
+    found, freshness = participant_refresh(scope=scope, key="p1")
+
+    assert found.pk == row.pk
+    assert found.name == "Ada Lovelace"
+    assert len(fake_willo.calls("GET", "participants/p1/")) == 1
+    assert freshness.notice == ""
+
+
+def test_a_failed_refresh_keeps_the_cached_candidate_with_a_notice(scope, job, fake_willo):
+    row = cached_participant(scope, job, key="p1", name="Kept")
+    fake_willo.on("GET", "participants/", reply(502, {"detail": "bad gateway"}))
+
+    found, freshness = participant_refresh(scope=scope, key="p1")
+
+    assert (found.pk, found.name) == (row.pk, "Kept")
+    assert "Willo is not answering" in freshness.notice
