@@ -12,7 +12,7 @@ time measured is server time: view, selectors, templates, SQL).
   whatever N (checked against a job of 100 candidates).
 - *Baseline* (cache bypassed): the same pages when each view must first get its
   data from Willo at 150 ms a request: the job's interview, its candidates and
-  their details (a 30-candidate job: one page), or the candidate's detail.
+  their details (a job as the sandbox seeds it, ~20 candidates), or the candidate's detail.
 
 Prints medians, p95, query counts, Willo request counts and the ratio.
 """

@@ -168,6 +168,9 @@ WILLO_TIMEOUT_SECONDS = env.float("WILLO_TIMEOUT_SECONDS", default=10.0)
 WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
 # How long cached Willo data counts as fresh before a page refreshes it.
 WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
+# With eager Celery (development) a throttled decision is retried inside the request,
+# after at most this pause between attempts.
+WILLO_EAGER_RETRY_PAUSE_SECONDS = env.float("WILLO_EAGER_RETRY_PAUSE_SECONDS", default=1.0)
 
 # --- Login throttling (django-axes): lock a username *at* an address, so one
 # user cannot lock out everyone behind a shared proxy. The client address is

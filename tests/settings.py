@@ -11,3 +11,4 @@ os.environ.setdefault("DJANGO_DEBUG", "true")
 from dashboard.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+WILLO_EAGER_RETRY_PAUSE_SECONDS = 0.0  # eager decision retries need no real pause here

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
+from django.conf import settings
 
 from dashboard.models import Team
 from willo_integration.services.decisions import MAX_ATTEMPTS, decision_send
@@ -56,7 +58,9 @@ def decision_send_task(
                     "check_first": check_first,
                 },
             )
-        # Eager (development, tests): no worker to come back later, so try again now.
+        # Eager (development, tests): no worker to come back later, so try again here,
+        # after a short pause (capped: this blocks the request that enqueued it).
+        time.sleep(min(outcome.countdown, settings.WILLO_EAGER_RETRY_PAUSE_SECONDS))
 
 
 @shared_task(acks_late=True)
