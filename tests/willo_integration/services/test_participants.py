@@ -16,11 +16,11 @@ from willo_integration.services.participants import (
     ORDERINGS,
     ParticipantFilters,
     participant_get,
-    participant_refresh,
     participant_latest_decision,
     participant_list,
     participant_neighbours,
     participant_pipeline,
+    participant_refresh,
     participants_csv_rows,
     participants_latest_decisions,
 )
