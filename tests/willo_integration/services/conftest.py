@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.utils import timezone
 
 from dashboard.models import Team
@@ -134,6 +136,18 @@ class Sandbox:
     organisation: Organisation
 
 
+class _SandboxTransport(httpx.WSGITransport):
+    """The sandbox in-process; a request served on a worker thread closes that thread's
+    database connection afterwards (PostgreSQL cannot drop a test database still in use)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
+
+
 def _sandbox(monkeypatch) -> Iterator[Sandbox]:
     seed.seed(participants=30)
     organisation = Organisation.objects.get(name=seed.DEMO_ORGANISATION, parent=None)
@@ -143,7 +157,7 @@ def _sandbox(monkeypatch) -> Iterator[Sandbox]:
         knobs.override(latency_ms=0, rate_limit=None, error_rate=0, webhook_mode="sync"),
         in_process_http_client(),
     ):
-        monkeypatch.setattr(clients, "transport", httpx.WSGITransport(app=get_wsgi_application()))
+        monkeypatch.setattr(clients, "transport", _SandboxTransport(app=get_wsgi_application()))
         yield Sandbox(team=team, scope=Scope(team=team), organisation=organisation)
 
 
