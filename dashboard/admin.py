@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
@@ -11,9 +12,13 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from dashboard.client_ip import client_ip_address
+from dashboard.crypto import KeyDecryptionError
 from dashboard.forms import RotateKeyForm, TeamAdminForm
-from dashboard.models import KeyAuditEntry, Membership, Team
+from dashboard.models import KeyAuditEntry, Membership, MissingAPIKeyError, Team
+from willo_integration.client import WilloError
+from willo_integration.services.scope import Scope
 from willo_integration.services.team_keys import team_key_set, team_key_verify
+from willo_integration.services.webhooks import webhook_register
 
 _sensitive = method_decorator(sensitive_post_parameters("new_api_key"))
 
@@ -43,7 +48,7 @@ class TeamAdmin(admin.ModelAdmin):
     ]
     list_filter = ["environment", "is_parent"]
     search_fields = ["name", "slug"]
-    actions = ["verify_key", "rotate_key"]
+    actions = ["verify_key", "rotate_key", "register_webhooks"]
     readonly_fields = [
         "key_ending",
         "key_verified_at",
@@ -123,6 +128,29 @@ class TeamAdmin(admin.ModelAdmin):
             )
             level = messages.SUCCESS if result.ok else messages.ERROR
             self.message_user(request, f"{team.name}: {result.message}", level)
+
+    @admin.action(description="Register webhooks with Willo", permissions=["change"])
+    def register_webhooks(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
+        public_url = settings.WILLO_WEBHOOK_PUBLIC_URL
+        if not public_url:
+            self.message_user(
+                request,
+                "Set WILLO_WEBHOOK_PUBLIC_URL (this site's public base URL) first, or run "
+                "manage.py willo_webhooks register --team SLUG --public-url URL.",
+                messages.ERROR,
+            )
+            return
+        for team in queryset:
+            try:
+                endpoint = webhook_register(scope=Scope(team=team), public_url=public_url)
+            except (WilloError, MissingAPIKeyError, KeyDecryptionError) as exc:
+                self.message_user(request, f"{team.name}: not registered: {exc}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{team.name}: webhooks registered at {endpoint.public_url}",
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Rotate key (replace it with a new one)…", permissions=["change"])
     @sensitive_variables()

@@ -154,6 +154,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# One beat process only. The sweep picks up webhook deliveries stored while the broker
+# was down or whose worker died.
+CELERY_BEAT_SCHEDULE = {
+    "willo-webhook-sweep": {
+        "task": "willo_integration.tasks.webhook_sweep_task",
+        "schedule": 60.0,
+    },
+}
 
 # --- Willo ---
 WILLO_PRODUCTION_BASE_URL = "https://api.willotalent.com/api/integrations/v2"
@@ -168,6 +176,10 @@ WILLO_TIMEOUT_SECONDS = env.float("WILLO_TIMEOUT_SECONDS", default=10.0)
 WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
 # How long cached Willo data counts as fresh before a page refreshes it.
 WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
+# Webhook deliveries larger than this are refused (413) unread.
+WILLO_WEBHOOK_MAX_BODY_BYTES = env.int("WILLO_WEBHOOK_MAX_BODY_BYTES", default=1_000_000)
+# The public base URL Willo reaches this site at, for registering webhooks from the admin.
+WILLO_WEBHOOK_PUBLIC_URL = env.str("WILLO_WEBHOOK_PUBLIC_URL", default="")
 # With eager Celery (development) a throttled decision is retried inside the request,
 # after at most this pause between attempts.
 WILLO_EAGER_RETRY_PAUSE_SECONDS = env.float("WILLO_EAGER_RETRY_PAUSE_SECONDS", default=1.0)

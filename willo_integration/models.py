@@ -7,6 +7,7 @@ team's own organisation); every query filters on both.
 from __future__ import annotations
 
 import logging
+import secrets
 
 import pydantic
 from django.conf import settings
@@ -171,3 +172,97 @@ class LastVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} at {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+def _webhook_route() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class WebhookEndpoint(models.Model):
+    """Where Willo posts one team scope's events: ``/webhooks/willo/<route>/``."""
+
+    team = models.ForeignKey(
+        "dashboard.Team", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    scope = models.CharField(max_length=32, blank=True, default="")
+    route = models.CharField(max_length=64, unique=True, default=_webhook_route, editable=False)
+    public_url = models.URLField(max_length=500, help_text="The callback URL given to Willo.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "scope"], name="webhook_endpoint_team_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} webhooks{f' ({self.scope})' if self.scope else ''}"
+
+
+class WebhookSubscription(models.Model):
+    """One event registered with Willo for an endpoint, with a digest of its own token.
+
+    The token itself is only ever given to Willo: a digest is enough to check it.
+    """
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    event = models.CharField(max_length=32)
+    willo_key = models.CharField(max_length=64, blank=True)
+    token_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_subscription_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint}"
+
+
+class ReceivedWebhook(models.Model):
+    """A delivery from Willo, stored raw before anything else is done with it.
+
+    ``dedupe_key`` is ``evt:<id>`` for enveloped events and ``sha256:<digest of the body>``
+    otherwise; the unique constraint makes a repeated delivery, even a concurrent one,
+    fail to insert instead of being applied twice.
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    team = models.ForeignKey(
+        "dashboard.Team", on_delete=models.CASCADE, related_name="received_webhooks"
+    )
+    scope = models.CharField(max_length=32, blank=True, default="")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    event = models.CharField(max_length=64)
+    dedupe_key = models.CharField(max_length=140)
+    participant_key = models.CharField(max_length=64, blank=True)
+    body = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    attempts = models.IntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "event", "dedupe_key"], name="received_webhook_once"
+            )
+        ]
+        indexes = [
+            # The sweep: events stored but not applied (broker down, worker killed).
+            models.Index(fields=["state", "received_at"], name="received_webhook_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.team} ({self.get_state_display()})"

@@ -9,11 +9,12 @@ from celery import shared_task
 from django.conf import settings
 
 from dashboard.models import Team
-from willo_integration.services.decisions import MAX_ATTEMPTS, decision_send
+from willo_integration.services.decisions import MAX_ATTEMPTS, backoff, decision_send
 from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
 from willo_integration.services.refresh import interview_refresh
 from willo_integration.services.scope import Scope
+from willo_integration.services.webhooks import webhook_apply, webhook_sweep
 
 logger = logging.getLogger("willo_integration.tasks")
 
@@ -92,3 +93,19 @@ def interview_refresh_task(
         return 0
     interview_refresh_record(scope=scope, key=interview_key, done=total, total=total, running=False)
     return total
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def webhook_apply_task(self, event_id: int) -> str:
+    """Apply a stored webhook delivery; idempotent, so a redelivered task changes nothing."""
+    state = webhook_apply(event_id=event_id)
+    if state == "received" and not self.request.is_eager:
+        # Willo could not be read now (comments and scores re-read the candidate).
+        raise self.retry(countdown=backoff(self.request.retries + 1))
+    return state
+
+
+@shared_task
+def webhook_sweep_task() -> int:
+    """Enqueue stored deliveries that were never applied (broker down, worker killed)."""
+    return webhook_sweep()

@@ -23,6 +23,8 @@ ALLOW_LIST: dict[str, str] = {
     "accounts/": "Django auth views (login, logout, password): no team data.",
     "api/integrations/v2/": "The Willo sandbox: authenticated by sandbox API keys, not sessions.",
     "static/": "Static files: public by design.",
+    "webhooks/": "Willo's deliveries: authenticated per endpoint by token, not by session "
+    "(tests/willo_integration/services/test_webhooks.py).",
 }
 
 # How to fill each URL keyword argument with a given team's object.

@@ -1,0 +1,422 @@
+"""Webhooks: registration with Willo, the receiving view, applying events, the sweep."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from willo_integration.models import (
+    CachedParticipant,
+    ReceivedWebhook,
+    Source,
+    WebhookEndpoint,
+    WebhookSubscription,
+)
+from willo_integration.sandbox.models import Webhook as SandboxWebhook
+from willo_integration.services.scope import Scope
+from willo_integration.services.webhooks import (
+    token_digest,
+    webhook_apply,
+    webhook_register,
+    webhook_replay,
+    webhook_sweep,
+    webhook_unregister,
+)
+
+from .conftest import (
+    T0,
+    cached_interview,
+    cached_participant,
+    make_team,
+    reply,
+    requires_sandbox,
+)
+
+TOKENS = {
+    "new_response": "token-new-response",
+    "status_change": "token-status-change",
+    "new_comment": "token-new-comment",
+    "new_score": "token-new-score",
+}
+
+
+@pytest.fixture
+def endpoint(scope) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.create(
+        team=scope.team, scope=scope.key, public_url="https://dash.example/webhooks/willo/x/"
+    )
+    for event, token in TOKENS.items():
+        WebhookSubscription.objects.create(
+            endpoint=endpoint,
+            event=event,
+            willo_key=f"wh-{event}",
+            token_digest=token_digest(token),
+        )
+    return endpoint
+
+
+def deliver(client, endpoint, body, token=TOKENS["new_response"], **extra):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post(
+        reverse("willo_webhook_receive", kwargs={"route": endpoint.route}),
+        data=raw,
+        content_type="application/json",
+        headers={"Authorization": token},
+        **extra,
+    )
+
+
+def participant_body(key: str = "p1", **fields) -> dict:
+    body = {
+        "key": key,
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "status": "Completed",
+        "interview": {"key": "int1", "title": "Barista"},
+        "created_at": "2026-11-01T09:00:00Z",
+        "updated_at": "2026-11-02T09:00:00Z",
+        "answers": [],
+    }
+    body.update(fields)
+    return body
+
+
+def score_envelope(event_id: str = "evt_1", participant_key: str = "p1") -> dict:
+    return {
+        "id": event_id,
+        "api_version": "v1",
+        "type": "new_score",
+        "data": {"participant": {"key": participant_key}, "score": {"key": "s1"}},
+    }
+
+
+# -- the receiving view -------------------------------------------------------------------
+
+
+def test_a_new_response_is_stored_acknowledged_and_applied(
+    client, endpoint, scope, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = deliver(client, endpoint, participant_body())
+
+    assert response.status_code == 202
+    event = ReceivedWebhook.objects.get()
+    assert (event.event, event.participant_key, event.state) == ("new_response", "p1", "applied")
+    row = CachedParticipant.objects.get(team=scope.team, key="p1")
+    assert (row.name, row.status, row.source) == ("Ada Lovelace", "Completed", Source.WEBHOOK)
+
+
+def test_the_event_is_stored_before_anything_is_applied(client, endpoint):
+    response = deliver(client, endpoint, participant_body())  # on_commit never runs here
+
+    assert response.status_code == 202
+    assert ReceivedWebhook.objects.get().state == "received"
+    assert not CachedParticipant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "token", ["", "token-wrong", TOKENS["new_response"] + "x", f"Bearer {TOKENS['new_score']}"]
+)
+def test_a_bad_token_is_refused(client, endpoint, token):
+    response = deliver(client, endpoint, participant_body(), token=token)
+
+    assert response.status_code == 401
+    assert not ReceivedWebhook.objects.exists()
+
+
+def test_an_unknown_route_is_refused(client, endpoint):
+    response = client.post(
+        reverse("willo_webhook_receive", kwargs={"route": "nope"}),
+        data=b"{}",
+        content_type="application/json",
+        headers={"Authorization": TOKENS["new_response"]},
+    )
+
+    assert response.status_code == 401
+
+
+def test_a_flood_of_bad_tokens_is_logged_once_a_minute_per_source(client, endpoint, caplog):
+    with caplog.at_level(logging.WARNING, logger="willo_integration.webhooks"):
+        for _ in range(20):
+            response = deliver(
+                client, endpoint, participant_body(), token="bad", REMOTE_ADDR="203.0.113.77"
+            )
+            assert response.status_code == 401
+
+    assert len([r for r in caplog.records if "refused (401)" in r.getMessage()]) == 1
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
+def test_a_malformed_body_is_answered_400(client, endpoint, body):
+    assert deliver(client, endpoint, body).status_code == 400
+    assert not ReceivedWebhook.objects.exists()
+
+
+def test_a_body_over_the_limit_is_refused_unread(client, endpoint, settings):
+    settings.WILLO_WEBHOOK_MAX_BODY_BYTES = 100
+
+    response = deliver(client, endpoint, participant_body(name="x" * 200))
+
+    assert response.status_code == 413
+    assert not ReceivedWebhook.objects.exists()
+
+
+def test_only_post_is_allowed(client, endpoint):
+    url = reverse("willo_webhook_receive", kwargs={"route": endpoint.route})
+
+    assert client.get(url).status_code == 405
+
+
+def test_a_repeated_delivery_is_acknowledged_and_not_applied_twice(
+    client, endpoint, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = deliver(client, endpoint, participant_body())
+        again = deliver(client, endpoint, participant_body())
+
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json() == {"status": "duplicate"}
+    assert ReceivedWebhook.objects.count() == 1
+    assert len(callbacks) == 1
+
+
+def test_an_enveloped_event_is_recognised_by_its_evt_id(client, endpoint, fake_willo):
+    envelope = score_envelope("evt_42")
+    first = deliver(client, endpoint, envelope, token=TOKENS["new_score"])
+    # The same event, serialised differently: still the same delivery.
+    again = deliver(
+        client, endpoint, json.dumps(envelope, indent=2).encode(), token=TOKENS["new_score"]
+    )
+
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert ReceivedWebhook.objects.get().dedupe_key == "evt:evt_42"
+
+
+def test_the_same_body_for_another_event_is_not_a_duplicate(client, endpoint):
+    deliver(client, endpoint, participant_body(), token=TOKENS["new_response"])
+    deliver(client, endpoint, participant_body(), token=TOKENS["status_change"])
+
+    assert sorted(ReceivedWebhook.objects.values_list("event", flat=True)) == [
+        "new_response",
+        "status_change",
+    ]
+
+
+def test_an_unknown_event_type_is_stored_and_ignored(
+    client, endpoint, django_capture_on_commit_callbacks
+):
+    envelope = {"id": "evt_9", "type": "interview_archived", "data": {}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = deliver(client, endpoint, envelope, token=TOKENS["new_score"])
+
+    assert response.status_code == 202
+    event = ReceivedWebhook.objects.get()
+    assert (event.event, event.state) == ("interview_archived", "ignored")
+
+
+# -- applying -----------------------------------------------------------------------------
+
+
+def _stored(endpoint, event: str, body: dict, **fields) -> ReceivedWebhook:
+    return ReceivedWebhook.objects.create(
+        team=endpoint.team,
+        scope=endpoint.scope,
+        endpoint=endpoint,
+        event=event,
+        dedupe_key=f"test:{ReceivedWebhook.objects.count()}",
+        participant_key=fields.pop("participant_key", body.get("key", "")),
+        body=json.dumps(body),
+        **fields,
+    )
+
+
+def test_an_older_payload_does_not_overwrite_a_newer_one(endpoint, scope):
+    job = cached_interview(scope, key="int1")
+    cached_participant(
+        scope, job, key="p1", status="Accepted", updated_at=T0 + timedelta(days=5), name="Now"
+    )
+    event = _stored(endpoint, "status_change", participant_body(status="Rejected", name="Then"))
+
+    assert webhook_apply(event_id=event.pk) == "applied"
+    row = CachedParticipant.objects.get(key="p1")
+    assert (row.status, row.name) == ("Accepted", "Now")
+
+
+def test_applying_twice_changes_nothing_the_second_time(endpoint, scope):
+    event = _stored(endpoint, "new_response", participant_body())
+    webhook_apply(event_id=event.pk)
+    CachedParticipant.objects.filter(key="p1").update(name="Edited since")
+
+    assert webhook_apply(event_id=event.pk) == "applied"
+    assert CachedParticipant.objects.get(key="p1").name == "Edited since"
+
+
+def test_a_new_score_re_reads_the_candidate(endpoint, scope, fake_willo):
+    fake_willo.on("GET", "participants/p1/", reply(200, participant_body(avg_score="4.5")))
+    event = _stored(endpoint, "new_score", score_envelope(), participant_key="p1")
+
+    assert webhook_apply(event_id=event.pk) == "applied"
+    assert fake_willo.calls("GET", "participants/p1/")
+    assert CachedParticipant.objects.get(key="p1").name == "Ada Lovelace"
+
+
+def test_a_new_score_waits_while_willo_is_down_then_fails_after_the_last_attempt(
+    endpoint, scope, fake_willo
+):
+    fake_willo.on("GET", "participants/", reply(503, {"detail": "down"}))
+    event = _stored(endpoint, "new_score", score_envelope(), participant_key="p1")
+
+    states = [webhook_apply(event_id=event.pk) for _ in range(5)]
+
+    assert states == ["received"] * 4 + ["failed"]
+    event.refresh_from_db()
+    assert "rate limited" in event.last_error or "not answering" in event.last_error
+
+
+def test_a_replay_applies_a_failed_event_again(endpoint, scope):
+    event = _stored(endpoint, "new_response", participant_body(), state="failed", attempts=5)
+
+    assert webhook_replay(event_id=event.pk) == "applied"
+    assert CachedParticipant.objects.filter(key="p1").exists()
+
+
+def test_the_sweep_applies_events_that_were_never_enqueued(endpoint, scope):
+    stale = _stored(endpoint, "new_response", participant_body("p1"))
+    fresh = _stored(endpoint, "new_response", participant_body("p2"))
+    ReceivedWebhook.objects.filter(pk=stale.pk).update(
+        received_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert webhook_sweep() == 1  # eager Celery here: enqueued means applied
+    assert ReceivedWebhook.objects.get(pk=stale.pk).state == "applied"
+    assert ReceivedWebhook.objects.get(pk=fresh.pk).state == "received"
+
+
+# -- registration against the sandbox -------------------------------------------------------
+
+
+@requires_sandbox
+def test_it_registers_the_four_events_each_with_its_own_token(sandbox):
+    endpoint = webhook_register(scope=sandbox.scope, public_url="https://dash.example")
+
+    hooks = SandboxWebhook.objects.filter(url=endpoint.public_url)
+    assert endpoint.public_url == f"https://dash.example/webhooks/willo/{endpoint.route}/"
+    assert sorted(h.event for h in hooks) == sorted(TOKENS)
+    tokens = [h.token for h in hooks]
+    assert len(set(tokens)) == 4
+    assert all(0 < len(t) <= 128 for t in tokens)
+    digests = {s.event: s.token_digest for s in endpoint.subscriptions.all()}
+    assert {h.event: token_digest(h.token) for h in hooks} == digests
+
+
+@requires_sandbox
+def test_registering_again_replaces_the_webhooks_and_unregister_removes_them(sandbox):
+    first = webhook_register(scope=sandbox.scope, public_url="https://dash.example")
+    again = webhook_register(scope=sandbox.scope, public_url="https://dash.example")
+
+    assert first.route == again.route
+    assert SandboxWebhook.objects.filter(url=again.public_url).count() == 4
+    assert webhook_unregister(scope=sandbox.scope) == 4
+    assert not SandboxWebhook.objects.filter(url=again.public_url).exists()
+    assert not WebhookEndpoint.objects.exists()
+
+
+# -- the command and the admin ------------------------------------------------------------
+
+
+@requires_sandbox
+def test_the_command_registers_lists_and_unregisters(sandbox):
+    out = io.StringIO()
+    slug = sandbox.team.slug
+
+    call_command(
+        "willo_webhooks",
+        "register",
+        "--team",
+        slug,
+        "--public-url",
+        "https://d.example",
+        stdout=out,
+    )
+    call_command("willo_webhooks", "list", "--team", slug, stdout=out)
+    call_command("willo_webhooks", "unregister", "--team", slug, stdout=out)
+
+    text = out.getvalue()
+    assert "Registered new_comment, new_response, new_score, status_change" in text
+    assert text.count("(this dashboard)") == 4
+    assert "ours: new_score: no delivery yet" in text
+    assert "Unregistered 4 webhook(s)" in text
+
+
+def test_the_command_names_a_missing_team(db):
+    with pytest.raises(CommandError, match="No team"):
+        call_command("willo_webhooks", "list", "--team", "nobody")
+
+
+def test_the_admin_shows_health_and_replays_a_delivery(admin_client, endpoint):
+    failed = _stored(endpoint, "new_response", participant_body(), state="failed", attempts=5)
+
+    health = admin_client.get(
+        reverse("admin:willo_integration_webhookendpoint_change", args=[endpoint.pk])
+    )
+    replay = admin_client.post(
+        reverse("admin:willo_integration_receivedwebhook_changelist"),
+        {"action": "replay", "_selected_action": [failed.pk]},
+        follow=True,
+    )
+
+    assert "new_response: last delivery" in health.content.decode()
+    assert "1 failed" in health.content.decode()
+    assert "Replayed 1: 1 applied." in replay.content.decode()
+    assert CachedParticipant.objects.filter(key="p1").exists()
+
+
+def test_the_team_action_asks_for_the_public_url_first(admin_client, endpoint, settings):
+    settings.WILLO_WEBHOOK_PUBLIC_URL = ""
+
+    response = admin_client.post(
+        reverse("admin:dashboard_team_changelist"),
+        {"action": "register_webhooks", "_selected_action": [endpoint.team.pk]},
+        follow=True,
+    )
+
+    assert "Set WILLO_WEBHOOK_PUBLIC_URL" in response.content.decode()
+
+
+# -- end to end: the sandbox delivers over HTTP to the receiver -----------------------------
+
+
+@requires_sandbox
+@pytest.mark.django_db(transaction=True)
+def test_a_sandbox_response_reaches_the_cache_through_the_receiver(live_server, settings):
+    from willo_integration.sandbox import knobs, seed, simulate
+    from willo_integration.sandbox.models import Organisation
+    from willo_integration.sandbox.models import Participant as SandboxParticipant
+
+    settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
+    keys = seed.seed(participants=20)
+    owner_key = next(
+        k for label, k in keys.keys.items() if label.startswith(seed.DEMO_ORGANISATION)
+    )
+    team = make_team("Live Team", owner_key)
+    webhook_register(scope=Scope(team=team), public_url=live_server.url)
+    organisation = Organisation.objects.get(name=seed.DEMO_ORGANISATION, parent=None)
+    invited = SandboxParticipant.objects.filter(organisation=organisation, status="Invited").first()
+
+    with knobs.override(webhook_mode="sync"):
+        simulate.respond(invited, random.Random(1), base=live_server.url)
+
+    event = ReceivedWebhook.objects.get(team=team, event="new_response")
+    assert event.state == "applied"
+    row = CachedParticipant.objects.get(team=team, key=invited.key)
+    assert (row.status, row.source) == ("Completed", Source.WEBHOOK)
+    team.refresh_from_db()
+    assert team.last_webhook_at == event.received_at

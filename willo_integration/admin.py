@@ -1,0 +1,97 @@
+"""Webhook health for staff: each team's endpoint, its events' last deliveries and failures,
+and the stored deliveries, which can be replayed."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+
+from willo_integration.models import ReceivedWebhook, WebhookEndpoint, WebhookSubscription
+from willo_integration.services.webhooks import webhook_replay
+
+
+class WebhookSubscriptionInline(admin.TabularInline):
+    model = WebhookSubscription
+    fields = ["event", "willo_key", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["team", "scope", "public_url", "created_at"]
+    search_fields = ["team__name", "team__slug"]
+    fields = ["team", "scope", "public_url", "created_at", "health"]
+    readonly_fields = fields
+    inlines = [WebhookSubscriptionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # registered with Willo by the command or the team action
+
+    @admin.display(description="Health by event")
+    def health(self, endpoint: WebhookEndpoint) -> str:
+        rows = (
+            ReceivedWebhook.objects.filter(endpoint=endpoint)
+            .values("event")
+            .annotate(
+                last=Max("received_at"),
+                total=Count("pk"),
+                failed=Count("pk", filter=Q(state=ReceivedWebhook.State.FAILED)),
+                waiting=Count("pk", filter=Q(state=ReceivedWebhook.State.RECEIVED)),
+            )
+            .order_by("event")
+        )
+        if not rows:
+            return "No delivery received yet."
+        return format_html_join(
+            "\n",
+            "<p>{}: last delivery {} · {} received · {} failed · {} waiting</p>",
+            (
+                (
+                    r["event"],
+                    f"{r['last']:%Y-%m-%d %H:%M:%S}",
+                    r["total"],
+                    r["failed"],
+                    r["waiting"],
+                )
+                for r in rows
+            ),
+        )
+
+
+@admin.register(ReceivedWebhook)
+class ReceivedWebhookAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "team", "event", "participant_key", "state", "attempts"]
+    list_filter = ["state", "event", "team"]
+    search_fields = ["participant_key", "dedupe_key"]
+    date_hierarchy = "received_at"
+    actions = ["replay"]
+    readonly_fields = [
+        "team",
+        "scope",
+        "endpoint",
+        "event",
+        "dedupe_key",
+        "participant_key",
+        "received_at",
+        "state",
+        "attempts",
+        "last_error",
+        "applied_at",
+        "body",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the stored delivery is evidence: never edited
+
+    @admin.action(description="Replay: apply the stored delivery again", permissions=["view"])
+    def replay(self, request: HttpRequest, queryset: QuerySet[ReceivedWebhook]) -> None:
+        states = [webhook_replay(event_id=event.pk) for event in queryset]
+        summary = ", ".join(f"{states.count(s)} {s}" for s in sorted(set(states)))
+        self.message_user(request, f"Replayed {len(states)}: {summary}.", messages.SUCCESS)

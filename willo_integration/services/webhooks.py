@@ -1,0 +1,297 @@
+"""Willo webhooks: registering ours with Willo, taking deliveries in, applying them."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pydantic
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.models import Team
+from willo_integration import schemas
+from willo_integration.client import NotFoundError, WilloError
+from willo_integration.models import (
+    ReceivedWebhook,
+    Source,
+    WebhookEndpoint,
+    WebhookSubscription,
+)
+from willo_integration.services.freshness import WilloUnavailable
+from willo_integration.services.refresh import participant_store
+from willo_integration.services.scope import Scope
+
+logger = logging.getLogger("willo_integration.webhooks")
+
+EVENTS = [event.value for event in schemas.WebhookEventType]
+TOKEN_LENGTH = 128  # Willo's maximum
+# Apply the participant payload as it comes; comments and scores need the detail re-read.
+PAYLOAD_EVENTS = {schemas.WebhookEventType.NEW_RESPONSE, schemas.WebhookEventType.STATUS_CHANGE}
+REFRESH_EVENTS = {schemas.WebhookEventType.NEW_COMMENT, schemas.WebhookEventType.NEW_SCORE}
+MAX_APPLY_ATTEMPTS = 5
+
+
+class WebhookRejected(Exception):
+    """A delivery we refuse; ``status`` is the HTTP answer, the message is for the log."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Intake:
+    event: ReceivedWebhook
+    duplicate: bool
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- registration -----------------------------------------------------------------------
+
+
+def webhook_register(*, scope: Scope, public_url: str) -> WebhookEndpoint:
+    """Register the four events with Willo, each with its own random token, all posting to
+    one callback URL unique to the team and scope. Registering again replaces them."""
+    endpoint, _ = WebhookEndpoint.objects.get_or_create(
+        team=scope.team, scope=scope.key, defaults={"public_url": public_url}
+    )
+    callback = public_url.rstrip("/") + reverse(
+        "willo_webhook_receive", kwargs={"route": endpoint.route}
+    )
+    endpoint.public_url = callback
+    endpoint.save(update_fields=["public_url"])
+    with scope.client() as willo:
+        _unregister_at_willo(willo, endpoint)
+        for event in EVENTS:
+            token = secrets.token_urlsafe(96)[:TOKEN_LENGTH]
+            extra = {}
+            if event in PAYLOAD_EVENTS:  # Willo allows it only for these
+                extra["payload_configuration"] = {
+                    "return_transcripts": True,
+                    "return_summary": True,
+                }
+            webhook = willo.webhooks.create(
+                url=callback, event=event, token=token, follow_all_interviews=True, **extra
+            )
+            WebhookSubscription.objects.update_or_create(
+                endpoint=endpoint,
+                event=event,
+                defaults={"willo_key": webhook.key, "token_digest": token_digest(token)},
+            )
+    logger.info("webhooks registered for %r at %s", scope, callback)
+    return endpoint
+
+
+def webhook_unregister(*, scope: Scope) -> int:
+    """Delete the scope's webhooks at Willo and here; returns how many were registered."""
+    endpoint = WebhookEndpoint.objects.filter(team=scope.team, scope=scope.key).first()
+    if endpoint is None:
+        return 0
+    with scope.client() as willo:
+        count = _unregister_at_willo(willo, endpoint)
+    endpoint.delete()
+    return count
+
+
+def _unregister_at_willo(willo, endpoint: WebhookEndpoint) -> int:
+    subscriptions = list(endpoint.subscriptions.all())
+    for subscription in subscriptions:
+        if subscription.willo_key:
+            with contextlib.suppress(NotFoundError):  # already gone at Willo
+                willo.webhooks.delete(subscription.willo_key)
+        subscription.delete()
+    return len(subscriptions)
+
+
+def webhook_list(*, scope: Scope) -> list[schemas.Webhook]:
+    """The webhooks Willo holds for the scope's organisation (ours and any others)."""
+    with scope.client() as willo:
+        return list(willo.webhooks.list(page_size=30))
+
+
+# -- intake -----------------------------------------------------------------------------
+
+
+def webhook_receive(*, route: str, authorization: str, body: bytes) -> Intake:
+    """Check and store one delivery; raises WebhookRejected (401, 400) otherwise.
+
+    The event is stored raw and deduplicated before it is parsed further; applying it is
+    the task's job, enqueued when the row is committed.
+    """
+    endpoint = (
+        WebhookEndpoint.objects.filter(route=route)
+        .select_related("team")
+        .prefetch_related("subscriptions")
+        .first()
+    )
+    subscription = _authenticated(endpoint, authorization)
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WebhookRejected(400, f"malformed JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise WebhookRejected(400, "the body is not a JSON object")
+    event_id = payload.get("id") if isinstance(payload.get("id"), str) else ""
+    enveloped = event_id.startswith("evt_")
+    event = str(payload.get("type") or "") if enveloped else subscription.event
+    event = (schemas.WebhookEventType.from_name(event) or event or "unknown")[:64]
+    dedupe_key = f"evt:{event_id}" if enveloped else f"sha256:{hashlib.sha256(body).hexdigest()}"
+    row = ReceivedWebhook(
+        team=endpoint.team,
+        scope=endpoint.scope,
+        endpoint=endpoint,
+        event=event,
+        dedupe_key=dedupe_key[:140],
+        participant_key=_participant_key(payload, enveloped)[:64],
+        body=body.decode(),
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        existing = ReceivedWebhook.objects.get(
+            team=endpoint.team, scope=endpoint.scope, event=event, dedupe_key=row.dedupe_key
+        )
+        logger.info("webhook %s %s: a repeated delivery, acknowledged", event, dedupe_key)
+        return Intake(event=existing, duplicate=True)
+    transaction.on_commit(lambda: _enqueue(row.pk))
+    return Intake(event=row, duplicate=False)
+
+
+def _authenticated(endpoint: WebhookEndpoint | None, authorization: str) -> WebhookSubscription:
+    if endpoint is None:
+        raise WebhookRejected(401, "unknown webhook route")
+    offered = token_digest(authorization.strip())
+    match = None
+    for subscription in endpoint.subscriptions.all():
+        # Every subscription is compared, in constant time, whichever matches.
+        if hmac.compare_digest(subscription.token_digest, offered):
+            match = subscription
+    if match is None:
+        raise WebhookRejected(401, "bad webhook token")
+    return match
+
+
+def _participant_key(payload: dict[str, Any], enveloped: bool) -> str:
+    found = payload.get("data", {}).get("participant") if enveloped else payload
+    key = found.get("key") if isinstance(found, dict) else None
+    return key if isinstance(key, str) else ""
+
+
+def _enqueue(event_id: int) -> None:
+    from willo_integration.tasks import webhook_apply_task
+
+    try:
+        webhook_apply_task.delay(event_id)
+    except Exception:  # the broker is down: the stored event waits for the sweep
+        logger.exception(
+            "webhook event %s stored but not enqueued; the sweep will apply it", event_id
+        )
+
+
+# -- applying ---------------------------------------------------------------------------
+
+
+def webhook_apply(*, event_id: int) -> str:
+    """Apply a stored delivery to the cache once; returns the event's state after."""
+    with transaction.atomic():
+        event = (
+            ReceivedWebhook.objects.select_for_update()
+            .select_related("team")
+            .filter(pk=event_id)
+            .first()
+        )
+        if event is None:
+            return "missing"
+        if event.state != ReceivedWebhook.State.RECEIVED:
+            return event.state
+        event.attempts += 1
+        try:
+            event.state = _apply(event)
+        except (_NotYet, WilloError) as exc:
+            event.last_error = str(exc)[:300]
+            if event.attempts >= MAX_APPLY_ATTEMPTS:
+                event.state = ReceivedWebhook.State.FAILED
+            logger.warning("webhook event %s not applied yet: %s", event.pk, event.last_error)
+        except (pydantic.ValidationError, ValueError) as exc:
+            event.state = ReceivedWebhook.State.FAILED
+            event.last_error = f"unreadable payload: {exc}"[:300]
+            logger.warning("webhook event %s unreadable: %s", event.pk, exc)
+        if event.state != ReceivedWebhook.State.RECEIVED:
+            event.applied_at = timezone.now()
+            Team.objects.filter(pk=event.team_id).update(last_webhook_at=event.received_at)
+        event.save(update_fields=["attempts", "state", "last_error", "applied_at"])
+    return event.state
+
+
+class _NotYet(Exception):
+    """Willo could not be read now; the task tries the event again later."""
+
+
+def _apply(event: ReceivedWebhook) -> str:
+    from willo_integration.services.participants import participant_refresh
+
+    kind = schemas.WebhookEventType.from_name(event.event)
+    if kind is None:
+        logger.info("webhook event %s of unknown type %r stored and ignored", event.pk, event.event)
+        return ReceivedWebhook.State.IGNORED
+    scope = Scope(team=event.team)  # agency scopes: issue 7
+    if event.scope != scope.key:
+        raise ValueError("the event's agency scope is not served yet")
+    if kind in PAYLOAD_EVENTS:
+        participant = _participant_of(schemas.parse_webhook_delivery(json.loads(event.body)))
+        participant_store(scope=scope, payload=participant, source=Source.WEBHOOK)
+        return ReceivedWebhook.State.APPLIED
+    if not event.participant_key:
+        raise ValueError("no participant key in the payload")
+    try:
+        _row, freshness = participant_refresh(scope=scope, key=event.participant_key)
+    except Http404:
+        return ReceivedWebhook.State.IGNORED  # deleted in Willo since
+    except WilloUnavailable as exc:
+        raise _NotYet(str(exc)) from exc
+    if freshness.notice:
+        raise _NotYet(freshness.notice)
+    return ReceivedWebhook.State.APPLIED
+
+
+def _participant_of(delivery: schemas.WebhookEvent | schemas.Participant) -> schemas.Participant:
+    if isinstance(delivery, schemas.Participant):
+        return delivery
+    if delivery.data is not None and delivery.data.participant is not None:
+        return delivery.data.participant
+    raise ValueError("no participant in the payload")
+
+
+def webhook_replay(*, event_id: int) -> str:
+    """Apply a stored event again (admin): reset it to received and apply it."""
+    ReceivedWebhook.objects.filter(pk=event_id).update(
+        state=ReceivedWebhook.State.RECEIVED, attempts=0, last_error="", applied_at=None
+    )
+    return webhook_apply(event_id=event_id)
+
+
+def webhook_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Enqueue events stored but never applied (the broker was down, a worker died)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        ReceivedWebhook.objects.filter(
+            state=ReceivedWebhook.State.RECEIVED, received_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for event_id in ids:
+        _enqueue(event_id)
+    return len(ids)
