@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "willo_integration.tasks.webhook_sweep_task",
         "schedule": 60.0,
     },
+    "willo-reconcile": {
+        "task": "willo_integration.tasks.reconcile_all_task",
+        "schedule": env.float("WILLO_RECONCILE_SECONDS", default=3600.0),
+    },
 }
 
 # --- Willo ---
@@ -176,6 +180,8 @@ WILLO_TIMEOUT_SECONDS = env.float("WILLO_TIMEOUT_SECONDS", default=10.0)
 WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
 # How long cached Willo data counts as fresh before a page refreshes it.
 WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
+# Participant details a sync fetches at once (the client's rate limit still applies).
+WILLO_SYNC_DETAIL_WORKERS = env.int("WILLO_SYNC_DETAIL_WORKERS", default=4)
 # Webhook deliveries larger than this are refused (413) unread.
 WILLO_WEBHOOK_MAX_BODY_BYTES = env.int("WILLO_WEBHOOK_MAX_BODY_BYTES", default=1_000_000)
 # The public base URL Willo reaches this site at, for registering webhooks from the admin.

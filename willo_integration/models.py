@@ -266,3 +266,65 @@ class ReceivedWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} for {self.team} ({self.get_state_display()})"
+
+
+class SyncRun(models.Model):
+    """One sync of a team scope with Willo: what it did so far, and where to resume.
+
+    The database is the resume point: listed pages are recorded in ``pages_done`` and the
+    participants still needing their detail are the rows without a fresh one, so a run
+    interrupted anywhere continues without duplicating or losing rows. At most one run per
+    scope is RUNNING (a partial unique constraint): two reconciliations never overlap.
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full sync"
+        INCREMENTAL = "incremental", "Incremental sync"
+        RECONCILE = "reconcile", "Reconciliation"
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting for Willo"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="sync_runs")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    phase = models.CharField(max_length=20, default="interviews")
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    interviews_seen = models.IntegerField(default=0)
+    pages_done = models.IntegerField(default=0)
+    pages_total = models.IntegerField(default=0)
+    participants_seen = models.IntegerField(default=0)
+    details_done = models.IntegerField(default=0)
+    details_total = models.IntegerField(default=0)
+    participants_removed = models.IntegerField(default=0)
+    resumed = models.IntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope"],
+                condition=models.Q(state="running"),
+                name="sync_run_one_running_per_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.team} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        total = self.pages_total + self.details_total
+        done = self.pages_done + self.details_done
+        return min(100, round(100 * done / total)) if total else 0
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.RUNNING, self.State.WAITING)

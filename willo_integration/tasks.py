@@ -9,11 +9,13 @@ from celery import shared_task
 from django.conf import settings
 
 from dashboard.models import Team
+from willo_integration.models import SyncRun
 from willo_integration.services.decisions import MAX_ATTEMPTS, backoff, decision_send
 from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
 from willo_integration.services.refresh import interview_refresh
 from willo_integration.services.scope import Scope
+from willo_integration.services.sync import SyncBusy, sync_resume, sync_run, sync_start
 from willo_integration.services.webhooks import webhook_apply, webhook_sweep
 
 logger = logging.getLogger("willo_integration.tasks")
@@ -109,3 +111,27 @@ def webhook_apply_task(self, event_id: int) -> str:
 def webhook_sweep_task() -> int:
     """Enqueue stored deliveries that were never applied (broker down, worker killed)."""
     return webhook_sweep()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def sync_task(self, run_id: int) -> str:
+    """Carry a sync run on; while Willo is down it waits and resumes where it stopped."""
+    sync_resume(run_id=run_id)
+    run = sync_run(run_id=run_id)
+    if run.state == SyncRun.State.WAITING and not self.request.is_eager:
+        raise self.retry(countdown=backoff(self.request.retries + 1))
+    return run.state
+
+
+@shared_task
+def reconcile_all_task() -> int:
+    """Beat: reconcile every team with a key, skipping any whose sync is running."""
+    started = 0
+    for team in Team.objects.exclude(api_key=""):
+        try:
+            run = sync_start(scope=Scope(team=team), kind=SyncRun.Kind.RECONCILE)
+        except SyncBusy:
+            continue
+        sync_task.delay(run.pk)
+        started += 1
+    return started

@@ -12,6 +12,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from dashboard.models import Membership
 from dashboard.permissions import team_for_request, teams_of
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
+from dashboard.views.sync import sync_context
+from willo_integration.services.scope import Scope
 
 
 @require_GET
@@ -43,11 +45,9 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = membership.team
     request.session[CURRENT_TEAM_SESSION_KEY] = team.slug
     members = team.memberships.select_related("user").order_by("user__username")
-    return render(
-        request,
-        "dashboard/team_detail.html",
-        {"membership": membership, "team": team, "members": members},
-    )
+    context = {"membership": membership, "team": team, "members": members}
+    context |= sync_context(Scope(team=team), membership)
+    return render(request, "dashboard/team_detail.html", context)
 
 
 @require_POST

@@ -1,0 +1,54 @@
+"""Sync a team's cache with Willo here and now, with a progress bar.
+
+    python manage.py willo_sync --team acme-hiring          # incremental (full the first time)
+    python manage.py willo_sync --team acme-hiring --full
+
+An interrupted sync of the team (a killed worker, Willo down) is resumed where it stopped.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from dashboard.models import Team
+from willo_integration.models import SyncRun
+from willo_integration.services.scope import Scope
+from willo_integration.services.sync import SyncBusy, sync_run, sync_start
+
+
+class Command(BaseCommand):
+    help = "Sync a team's local cache with Willo (incremental; --full for everything)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True, metavar="SLUG", help="The team's slug.")
+        parser.add_argument(
+            "--full", action="store_true", help="Every interview and participant, with details."
+        )
+
+    def handle(self, *args, team: str, full: bool, **options) -> None:
+        found = Team.objects.filter(slug=team).first()
+        if found is None:
+            raise CommandError(f"No team with the slug {team!r}.")
+        kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
+        try:
+            run = sync_start(scope=Scope(team=found), kind=kind)
+        except SyncBusy as exc:
+            raise CommandError(f"{exc} Try again when it has finished.") from exc
+        verb = "Resuming" if run.resumed else "Starting"
+        self.stdout.write(f"{verb} a {run.get_kind_display().lower()} of {found.name}.")
+        with tqdm(total=0, unit="step", file=self.stderr, dynamic_ncols=True) as bar:
+
+            def progress(current: SyncRun) -> None:
+                bar.total = current.pages_total + current.details_total
+                bar.n = current.pages_done + current.details_done
+                bar.set_description(current.phase)
+                bar.refresh()
+
+            run = sync_run(run_id=run.pk, progress=progress)
+        if run.state != SyncRun.State.SUCCEEDED:
+            raise CommandError(f"The sync stopped: {run.error} Run the command again to resume.")
+        self.stdout.write(
+            f"Done: {run.interviews_seen} interviews, {run.participants_seen} participants "
+            f"listed, {run.details_done} details fetched, {run.participants_removed} removed."
+        )
