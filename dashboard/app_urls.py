@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard.views import decisions, identity, interviews, participants, sync, teams
+from dashboard.views import changes, decisions, identity, interviews, participants, sync, teams
 
 app_name = "dashboard"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("teams/switch/", teams.team_switch, name="team_switch"),
     path(team, teams.team_detail, name="team_detail"),
     path(team + "sync/", sync.team_sync, name="team_sync"),
+    path(team + "changes/", changes.team_changes, name="team_changes"),
     path(team + "jobs/", interviews.interview_list_view, name="interview_list"),
     path(team + "jobs/refresh/", interviews.interviews_refresh_view, name="interviews_refresh"),
     path(job, interviews.interview_detail, name="interview_detail"),

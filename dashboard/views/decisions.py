@@ -14,6 +14,7 @@ from django_htmx.http import trigger_client_event
 from dashboard.client_ip import client_ip_address
 from dashboard.models import Decision
 from dashboard.views.interviews import job_results_context
+from dashboard.views.participants import candidate_live_url
 from dashboard.views.scoping import (
     HtmxHttpRequest,
     candidate_for,
@@ -99,6 +100,7 @@ def _answer(request, *, membership, scope, participant: CachedParticipant, decis
                 "decision": decision,
                 "can_decide": True,
                 "notice": notice,
+                "live_url": candidate_live_url(scope.team.slug, participant.key),
             },
         )
     else:

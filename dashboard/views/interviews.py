@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
+from dashboard.views.changes import live_context
 from dashboard.views.scoping import (
     HtmxHttpRequest,
     candidates_url,
@@ -168,6 +169,15 @@ def interviews_refresh_view(request: HtmxHttpRequest, slug: str) -> HttpResponse
     return redirect(url)
 
 
+def _results_url(scope: Scope, interview, query: str, page_number: int) -> str:
+    url = reverse(
+        "dashboard:interview_detail",
+        kwargs={"slug": scope.team.slug, "interview_key": interview.key},
+    )
+    params = [part for part in (query, f"page={page_number}" if page_number > 1 else "") if part]
+    return f"{url}?{'&'.join(params)}" if params else url
+
+
 # Column -> (ordering on first click, the opposite ordering).
 SORTABLE = {
     "name": ("name", "-name"),
@@ -221,6 +231,8 @@ def job_results_context(
         "orderings": participant_services.ORDERINGS,
         "can_decide": membership.has_role("recruiter"),
         "candidates_url": candidates_url(scope.team.slug),
+        # Where #results fetches itself when a candidate changed: this filter, this page.
+        "results_url": _results_url(scope, interview, query, page.number),
         "export_url": reverse(
             "dashboard:interview_export",
             kwargs={"slug": scope.team.slug, "interview_key": interview.key},
@@ -244,6 +256,7 @@ def interview_detail(request: HtmxHttpRequest, slug: str, interview_key: str) ->
         "detail": interview.interview(),
         "questions": interview.questions(),
         "invite_form": InviteForm(initial={"send_notifications": True}),
+        **live_context(scope),
         **_refresh_state(scope, interview),
     }
     template = "dashboard/interviews/detail.html"

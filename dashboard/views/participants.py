@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from dashboard.views.changes import live_context
 from dashboard.views.scoping import (
     HtmxHttpRequest,
     candidate_for,
@@ -148,6 +149,12 @@ def answer_views(payload: schemas.Participant | None, questions) -> list[AnswerV
     return views
 
 
+def candidate_live_url(slug: str, key: str) -> str:
+    """Where a candidate page's decision panel fetches itself when the candidate changed."""
+    url = reverse("dashboard:participant_detail", kwargs={"slug": slug, "participant_key": key})
+    return url + "?part=live"
+
+
 def _questions_of(participant) -> list[schemas.Question]:
     interview = participant.interview
     return interview.questions() if interview is not None else []
@@ -177,6 +184,23 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "item": view,
                 "refetched": refetch,
                 "freshness": freshness,
+            },
+        )
+    if request.GET.get("part") == "live" and wants_partial(request):
+        participant, _freshness = candidate_for(scope, participant_key)
+        return render(
+            request,
+            "dashboard/participants/_live.html",
+            {
+                "membership": membership,
+                "team": scope.team,
+                "participant": participant,
+                "payload": participant.participant(),
+                "decision": participant_latest_decision(
+                    scope=scope, participant_key=participant.key
+                ),
+                "can_decide": membership.has_role("recruiter"),
+                "live_url": candidate_live_url(scope.team.slug, participant.key),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
@@ -221,5 +245,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             else ""
         ),
         "availability": payload.availability if payload else [],
+        "live_url": candidate_live_url(scope.team.slug, participant.key),
+        **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)

@@ -1,7 +1,10 @@
 // Bulk selection on a job's candidate table: select all, and the "N selected" count.
-// Event delegation, so it keeps working after HTMX swaps the table.
+// Event delegation, so it keeps working after HTMX swaps the table; the selection survives
+// the table fetching itself again (a filter, a page, a live refresh), not a bulk decision.
 (function () {
   "use strict";
+
+  var kept = null;
 
   function picks() {
     return Array.prototype.slice.call(document.querySelectorAll("input[data-pick]"));
@@ -30,6 +33,23 @@
     if (target.matches && target.matches("input[data-select-all], input[data-pick]")) update();
   });
 
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+    if (target && target.id === "results" && verb === "get") {
+      kept = picks().filter(function (box) { return box.checked; }).map(function (box) {
+        return box.value;
+      });
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (kept) {
+      picks().forEach(function (box) { box.checked = kept.indexOf(box.value) !== -1; });
+      kept = null;
+    }
+    update();
+  });
+
   document.addEventListener("DOMContentLoaded", update);
-  document.addEventListener("htmx:afterSettle", update);
 })();

@@ -30,6 +30,7 @@ from willo_integration.client import (
     WilloError,
 )
 from willo_integration.models import CachedParticipant, Source
+from willo_integration.services.changes import changes_mark
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.refresh import participant_store
 from willo_integration.services.scope import Scope
@@ -237,6 +238,7 @@ def _sent(decision: Decision, scope: Scope, *, changed_at: datetime) -> SendOutc
     decision.sent_at = timezone.now()
     decision.last_error = ""
     decision.save(update_fields=["state", "sent_at", "last_error", "updated_at"])
+    changes_mark(scope=scope, participant_key=decision.participant_key)
     # Never over a newer change the cache already knows of.
     CachedParticipant.objects.filter(
         team=scope.team, scope=scope.key, key=decision.participant_key
@@ -272,6 +274,7 @@ def _fail(decision: Decision, message: str) -> SendOutcome:
     decision.last_error = message[:300]
     decision.save(update_fields=["state", "last_error", "updated_at"])
     logger.warning("decision %s failed: %s", decision.pk, decision.last_error)
+    changes_mark(scope=Scope(team=decision.team), participant_key=decision.participant_key)
     return SendOutcome(decision=decision)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloClient
 from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.changes import changes_mark
 from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("willo_integration.services")
@@ -181,6 +182,7 @@ def participant_store(
         row.source = source
         row.fetched_at = now
         row.save()
+        changes_mark(scope=scope, participant_key=row.key)
     return row
 
 
