@@ -35,9 +35,10 @@ chromium:
 test: lint chromium
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-# The same suite on PostgreSQL and a Redis cache (this machine's and CI's services).
-test-services: install
-	DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL)/1 $(BIN)/pytest -n 2 --dist loadgroup -m "not browser"
+# The same suite on PostgreSQL and a Redis cache (this machine's and CI's services), plus
+# tests/services: a real Celery worker process on a Redis broker, end to end to a browser.
+test-services: install chromium
+	DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL)/1 $(BIN)/pytest -n 2 --dist loadgroup -m "not browser or services"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
