@@ -242,7 +242,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_sandbox(workdir: Path, port: int, latency_ms: int) -> subprocess.Popen:
+def _start_sandbox(
+    workdir: Path,
+    port: int,
+    latency_ms: int,
+    *,
+    participants: int = 180,
+    extra: list[str] | None = None,
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
@@ -261,9 +268,10 @@ def _start_sandbox(workdir: Path, port: int, latency_ms: int) -> subprocess.Pope
             "--api-key",
             SANDBOX_KEY,
             "--participants",
-            "180",
+            str(participants),
             "--latency-ms",
             str(latency_ms),
+            *(extra or []),
         ],
         env=env,
         stdout=log,

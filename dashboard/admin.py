@@ -16,7 +16,8 @@ from dashboard.crypto import KeyDecryptionError
 from dashboard.forms import RotateKeyForm, TeamAdminForm
 from dashboard.models import KeyAuditEntry, Membership, MissingAPIKeyError, Team
 from willo_integration.client import WilloError
-from willo_integration.services.scope import Scope
+from willo_integration.models import ChildOrganisation
+from willo_integration.services.agency import scopes_of
 from willo_integration.services.team_keys import team_key_set, team_key_verify
 from willo_integration.services.webhooks import webhook_register
 
@@ -31,10 +32,30 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class ChildOrganisationInline(admin.TabularInline):
+    """An agency team's client organisations, as Willo last listed them (read-only: they
+    are created from the Clients page and refreshed from Willo)."""
+
+    model = ChildOrganisation
+    fields = ["name", "key", "verification_status", "owner_name", "owner_email", "fetched_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "client organisations (agency)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     form = TeamAdminForm
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ChildOrganisationInline]
+
+    def get_inlines(self, request, obj):
+        if obj is None or not obj.is_parent:  # only agency teams have clients
+            return [MembershipInline]
+        return self.inlines
     list_display = [
         "name",
         "environment",
@@ -141,16 +162,18 @@ class TeamAdmin(admin.ModelAdmin):
             )
             return
         for team in queryset:
-            try:
-                endpoint = webhook_register(scope=Scope(team=team), public_url=public_url)
-            except (WilloError, MissingAPIKeyError, KeyDecryptionError) as exc:
-                self.message_user(request, f"{team.name}: not registered: {exc}", messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                f"{team.name}: webhooks registered at {endpoint.public_url}",
-                messages.SUCCESS,
-            )
+            for scope in scopes_of(team):  # an agency team: its own and each child's
+                where = f"{team.name}, child {scope.key}" if scope.key else team.name
+                try:
+                    endpoint = webhook_register(scope=scope, public_url=public_url)
+                except (WilloError, MissingAPIKeyError, KeyDecryptionError) as exc:
+                    self.message_user(request, f"{where}: not registered: {exc}", messages.ERROR)
+                    continue
+                self.message_user(
+                    request,
+                    f"{where}: webhooks registered at {endpoint.public_url}",
+                    messages.SUCCESS,
+                )
 
     @admin.action(description="Rotate key (replace it with a new one)…", permissions=["change"])
     @sensitive_variables()

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from dashboard.views import changes, decisions, identity, interviews, participants, sync, teams
+from dashboard.views import (
+    agency,
+    changes,
+    decisions,
+    identity,
+    interviews,
+    participants,
+    sync,
+    teams,
+)
 
 app_name = "dashboard"
 
@@ -15,6 +24,10 @@ urlpatterns = [
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
     path(team, teams.team_detail, name="team_detail"),
+    path(team + "agency/", agency.agency_detail, name="agency_detail"),
+    path(team + "agency/refresh/", agency.agency_refresh, name="agency_refresh"),
+    path(team + "agency/children/", agency.agency_child_create, name="agency_child_create"),
+    path(team + "agency/switch/", agency.agency_switch, name="agency_switch"),
     path(team + "sync/", sync.team_sync, name="team_sync"),
     path(team + "changes/", changes.team_changes, name="team_changes"),
     path(team + "jobs/", interviews.interview_list_view, name="interview_list"),

@@ -47,3 +47,18 @@ class RotateKeyForm(forms.Form):
     verify = forms.BooleanField(
         label="Verify the new key with Willo now", required=False, initial=True
     )
+
+
+class ChildOrganisationForm(forms.Form):
+    """A new client organisation under an agency team (Willo's POST /children/)."""
+
+    organisation_name = forms.CharField(label="Organisation name", max_length=200)
+    customer_full_name = forms.CharField(label="Owner's full name", max_length=200)
+    customer_email = forms.EmailField(label="Owner's email", max_length=254)
+
+    def add_willo_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show Willo's 400 field errors on the fields they name (others on the form)."""
+        for name, messages in errors.items():
+            field = name if name in self.fields else None
+            for message in messages:
+                self.add_error(field, message)

@@ -189,7 +189,7 @@ WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
 # How long cached Willo data counts as fresh before a page refreshes it.
 WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
 # Participant details a sync fetches at once (the client's rate limit still applies).
-WILLO_SYNC_DETAIL_WORKERS = env.int("WILLO_SYNC_DETAIL_WORKERS", default=4)
+WILLO_SYNC_DETAIL_WORKERS = env.int("WILLO_SYNC_DETAIL_WORKERS", default=6)
 # Webhook deliveries larger than this are refused (413) unread.
 WILLO_WEBHOOK_MAX_BODY_BYTES = env.int("WILLO_WEBHOOK_MAX_BODY_BYTES", default=1_000_000)
 # The public base URL Willo reaches this site at, for registering webhooks from the admin.

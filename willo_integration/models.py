@@ -13,6 +13,7 @@ import pydantic
 from django.conf import settings
 from django.db import models
 
+from dashboard.fields import EncryptedTextField
 from willo_integration import schemas
 
 logger = logging.getLogger(__name__)
@@ -328,3 +329,63 @@ class SyncRun(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (self.State.RUNNING, self.State.WAITING)
+
+
+class ChildOrganisation(models.Model):
+    """A client organisation under an agency team's Willo (parent) organisation, as
+    GET /children/ last listed it."""
+
+    team = models.ForeignKey(
+        "dashboard.Team", on_delete=models.CASCADE, related_name="child_organisations"
+    )
+    key = models.CharField(max_length=32)  # also the scope of the child's cached rows
+    name = models.CharField(max_length=200, blank=True)
+    verification_status = models.CharField(max_length=32, blank=True)
+    owner_name = models.CharField(max_length=200, blank=True)
+    owner_email = models.CharField(max_length=254, blank=True)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "key"], name="child_organisation_team_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+    def default_relation(self) -> ChildUserRelation | None:
+        """The relation to act as when none is chosen: an admin's, joined ones first."""
+        relations = list(self.relations.all())
+        ranked = sorted(
+            relations,
+            key=lambda r: (r.role not in ADMIN_ROLES, r.status != "joined", r.pk),
+        )
+        return ranked[0] if ranked else None
+
+
+ADMIN_ROLES = frozenset({"owner", "admin"})
+
+
+class ChildUserRelation(models.Model):
+    """A Willo user's relation to a child organisation. Its key, sent as
+    X-Agency-User-Key with the team's API key, acts as that user inside the child, so it
+    is stored encrypted; the session and task arguments carry its digest instead."""
+
+    child = models.ForeignKey(ChildOrganisation, on_delete=models.CASCADE, related_name="relations")
+    key = EncryptedTextField("agency user key", editable=False)
+    key_digest = models.CharField(max_length=64, editable=False)
+    user_key = models.CharField(max_length=64, blank=True)
+    user_name = models.CharField(max_length=200, blank=True)
+    user_email = models.CharField(max_length=254, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "key_digest"], name="child_relation_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_name or self.user_email or self.user_key} ({self.role or 'member'})"

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from dashboard.models import Team
 from willo_integration.models import SyncRun
+from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
 from willo_integration.services.decisions import MAX_ATTEMPTS, backoff, decision_send
 from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
@@ -21,19 +22,21 @@ from willo_integration.services.webhooks import webhook_apply, webhook_sweep
 logger = logging.getLogger("willo_integration.tasks")
 
 
-def _scope(team_id: int, scope_key: str | None, agency_user_key: str) -> Scope | None:
+def _scope(team_id: int, scope_key: str, relation: str) -> Scope | None:
+    """The scope a task acts in; arguments carry the relation's digest, never its key."""
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
         return None
-    scope = Scope(team=team, agency_user_key=agency_user_key or "")
-    if scope_key is not None and scope.key != scope_key:
-        raise ValueError("The agency user key does not match the scope.")
-    return scope
+    try:
+        return child_scope(team, scope_key, relation)
+    except NotAChild:
+        logger.warning("team %s no longer has the child %r; task dropped", team.slug, scope_key)
+        return None
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1, acks_late=True)
 def decision_send_task(
-    self, decision_id: int, agency_user_key: str = "", check_first: bool = False
+    self, decision_id: int, relation: str = "", check_first: bool = False
 ) -> str:
     """Send a PENDING decision to Willo; retried with a countdown honouring Retry-After."""
     from dashboard.models import Decision
@@ -41,7 +44,7 @@ def decision_send_task(
     decision = Decision.objects.filter(pk=decision_id).select_related("team").first()
     if decision is None:
         return "missing"
-    scope = _scope(decision.team_id, decision.scope, agency_user_key)
+    scope = _scope(decision.team_id, decision.scope, relation)
     if scope is None:
         return "missing"
     while True:
@@ -57,7 +60,7 @@ def decision_send_task(
                 countdown=outcome.countdown,
                 kwargs={
                     "decision_id": decision_id,
-                    "agency_user_key": agency_user_key,
+                    "relation": relation,
                     "check_first": check_first,
                 },
             )
@@ -67,11 +70,9 @@ def decision_send_task(
 
 
 @shared_task(acks_late=True)
-def interview_refresh_task(
-    team_id: int, scope_key: str, agency_user_key: str, interview_key: str
-) -> int:
+def interview_refresh_task(team_id: int, scope_key: str, relation: str, interview_key: str) -> int:
     """Refresh one job and its candidates, recording progress for the page to poll."""
-    scope = _scope(team_id, scope_key, agency_user_key)
+    scope = _scope(team_id, scope_key, relation)
     if scope is None:
         return 0
 
@@ -128,10 +129,16 @@ def reconcile_all_task() -> int:
     """Beat: reconcile every team with a key, skipping any whose sync is running."""
     started = 0
     for team in Team.objects.exclude(api_key=""):
-        try:
-            run = sync_start(scope=Scope(team=team), kind=SyncRun.Kind.RECONCILE)
-        except SyncBusy:
-            continue
-        sync_task.delay(run.pk)
-        started += 1
+        if team.is_parent:
+            try:
+                children_refresh(team)
+            except WILLO_FAILURES as exc:  # reconcile the children known so far
+                log_failure("children refresh", team.slug, exc)
+        for scope in scopes_of(team):
+            try:
+                run = sync_start(scope=scope, kind=SyncRun.Kind.RECONCILE)
+            except SyncBusy:
+                continue
+            sync_task.delay(run.pk)
+            started += 1
     return started

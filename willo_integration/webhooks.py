@@ -49,6 +49,9 @@ def _refuse(request: HttpRequest, rejected: WebhookRejected) -> HttpResponse:
             "webhook delivery from %s refused (%d): %s", source, rejected.status, rejected
         )
     messages = {400: "Malformed delivery.", 401: "Unauthorized.", 413: "Body too large."}
-    return JsonResponse(
+    response = JsonResponse(
         {"detail": messages.get(rejected.status, "Refused.")}, status=rejected.status
     )
+    # Logged above, or on purpose not: keep django.request from logging every refusal.
+    response._has_been_logged = True
+    return response

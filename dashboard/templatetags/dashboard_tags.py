@@ -16,7 +16,7 @@ def team_switcher(context) -> dict:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return {"teams": [], "current": None}
-    teams = list(teams_of(request.user).only("name", "slug"))
+    teams = list(teams_of(request.user).only("name", "slug", "is_parent"))
     current_slug = request.session.get(CURRENT_TEAM_SESSION_KEY)
     current = next((t for t in teams if t.slug == current_slug), None)
     return {"teams": teams, "current": current}
@@ -56,3 +56,20 @@ def status_slug(status) -> str:
 def freshness_note(freshness) -> dict:
     """The "as of HH:MM" line every page with cached data carries, and Willo's notice."""
     return {"freshness": freshness}
+
+
+@register.simple_tag(takes_context=True)
+def agency_banner(context) -> dict | None:
+    """The client organisation this page works in, and the team's other clients to switch
+    to; None outside a child organisation."""
+    request = context.get("request")
+    choice = getattr(request, "agency_choice", None)
+    if choice is None:
+        return None
+    team = choice.child.team
+    return {
+        "team": team,
+        "child": choice.child,
+        "relation": choice.relation,
+        "others": team.child_organisations.exclude(pk=choice.child.pk).only("key", "name"),
+    }

@@ -8,12 +8,13 @@ from django_htmx.middleware import HtmxDetails
 
 from dashboard.models import Membership
 from dashboard.permissions import team_for_request
-from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
+from dashboard.views.session import AGENCY_SCOPE_SESSION_KEY, CURRENT_TEAM_SESSION_KEY
 from willo_integration.models import CachedInterview, CachedParticipant
+from willo_integration.services.agency import NotAChild, child_choice
 from willo_integration.services.freshness import Freshness, WilloUnavailable
 from willo_integration.services.interviews import interview_get
 from willo_integration.services.participants import participant_get, participant_refresh
-from willo_integration.services.scope import Scope, scope_for_request
+from willo_integration.services.scope import Scope
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -28,6 +29,35 @@ def scope_for(
     if request.session.get(CURRENT_TEAM_SESSION_KEY) != membership.team.slug:
         request.session[CURRENT_TEAM_SESSION_KEY] = membership.team.slug  # saves the session
     return membership, scope_for_request(request, membership)
+
+
+def scope_for_request(request: HttpRequest, membership: Membership) -> Scope:
+    """The scope the browser session chose for this team: its own organisation, or a
+    child organisation (agency teams). Checked on every request: a choice that is not one
+    of this team's children any more is dropped, and the request answers 404."""
+    team = membership.team
+    chosen = request.session.get(AGENCY_SCOPE_SESSION_KEY, {}).get(team.slug)
+    if not chosen:
+        return Scope(team=team)
+    try:
+        if not team.is_parent:
+            raise NotAChild(f"{team.slug!r} is not an agency team.")
+        choice = child_choice(team, chosen.get("child", ""), chosen.get("relation", ""))
+    except NotAChild:
+        agency_choice_set(request, team.slug, None)
+        raise Http404("No such client organisation here.") from None
+    request.agency_choice = choice  # for the banner
+    return choice.scope()
+
+
+def agency_choice_set(request: HttpRequest, slug: str, choice: dict[str, str] | None) -> None:
+    """Remember (or forget) the child organisation the session works in for team ``slug``."""
+    choices = dict(request.session.get(AGENCY_SCOPE_SESSION_KEY, {}))
+    if choice:
+        choices[slug] = choice
+    else:
+        choices.pop(slug, None)
+    request.session[AGENCY_SCOPE_SESSION_KEY] = choices
 
 
 def wants_partial(request: HtmxHttpRequest) -> bool:

@@ -11,9 +11,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.models import Membership
 from dashboard.permissions import team_for_request, teams_of
+from dashboard.views.scoping import scope_for
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
 from dashboard.views.sync import sync_context
-from willo_integration.services.scope import Scope
 
 
 @require_GET
@@ -41,12 +41,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = team_for_request(request, slug)
+    membership, scope = scope_for(request, slug)
     team = membership.team
-    request.session[CURRENT_TEAM_SESSION_KEY] = team.slug
     members = team.memberships.select_related("user").order_by("user__username")
     context = {"membership": membership, "team": team, "members": members}
-    context |= sync_context(Scope(team=team), membership)
+    context |= sync_context(scope, membership)
     return render(request, "dashboard/team_detail.html", context)
 
 

@@ -297,3 +297,23 @@ def test_it_keeps_the_verification_when_only_the_name_changes(staff_client, worl
     staff_client.post(_change_url(team), _form_data(team, name="Acme Renamed"))
 
     assert Team.objects.get(pk=team.pk).is_key_verified
+
+
+def test_an_agency_teams_page_lists_its_clients_read_only(staff_client, world):
+    from django.utils import timezone
+
+    from willo_integration.models import ChildOrganisation
+
+    world.team_a.is_parent = True
+    world.team_a.save()
+    ChildOrganisation.objects.create(
+        team=world.team_a, key="c" * 32, name="Harbour Logistics", fetched_at=timezone.now()
+    )
+
+    agency = staff_client.get(_change_url(world.team_a)).content.decode()
+    single = staff_client.get(_change_url(world.team_b)).content.decode()
+
+    assert "Client organisations (agency)" in agency
+    assert "Harbour Logistics" in agency
+    assert 'name="child_organisations-0-name"' not in agency  # read-only, no inputs
+    assert "Client organisations (agency)" not in single

@@ -1,8 +1,10 @@
 """Tenant isolation over the whole URL configuration, not a sample.
 
 Every URL pattern is requested by a member of team A with team B's objects in
-it, and must answer 404 (405 where the method is not allowed at all). A new
-pattern whose keyword argument the registry below does not know fails the
+it, and must answer 404 (405 where the method is not allowed at all). Inside
+team A, an agency, every scope is swept the same way: the agency's own
+organisation and its two client organisations never serve each other's objects.
+A new pattern whose keyword argument the registry below does not know fails the
 sweep, so later work cannot forget to scope it.
 """
 
@@ -48,7 +50,7 @@ def _cached_interview(world: World, which: str):
     now = timezone.now()
     job, _ = CachedInterview.objects.get_or_create(
         team=_team(world, which),
-        scope="",
+        scope=CHILD_KEYS.get(which, ""),
         key=key,
         defaults={
             "title": f"Sweep job {which}",
@@ -72,7 +74,7 @@ def _cached_participant(world: World, which: str):
     now = timezone.now()
     participant, _ = CachedParticipant.objects.get_or_create(
         team=job.team,
-        scope="",
+        scope=job.scope,
         key=key,
         defaults={
             "interview": job,
@@ -95,7 +97,7 @@ def _decision(world: World, which: str):
     participant = _cached_participant(world, which)
     decision, _ = Decision.objects.get_or_create(
         team=participant.team,
-        scope="",
+        scope=participant.scope,
         participant_key=participant.key,
         defaults={
             "participant_name": participant.name,
@@ -108,7 +110,46 @@ def _decision(world: World, which: str):
 
 
 def _team(world: World, which: str):
-    return world.team_a if which == "a" else world.team_b
+    """ "a" and "b" are the teams' own organisations; "c1" and "c2" team A's clients."""
+    return world.team_b if which == "b" else world.team_a
+
+
+CHILD_KEYS = {"c1": "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1", "c2": "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2"}
+
+
+@pytest.fixture
+def agency(world):
+    """Team A becomes an agency with two client organisations, one relation each."""
+    from django.utils import timezone
+
+    from willo_integration.models import ChildOrganisation, ChildUserRelation
+    from willo_integration.services.scope import relation_digest
+
+    world.team_a.is_parent = True
+    world.team_a.save()
+    relations = {}
+    for which, key in CHILD_KEYS.items():
+        child = ChildOrganisation.objects.create(
+            team=world.team_a, key=key, name=f"Client {which}", fetched_at=timezone.now()
+        )
+        agency_key = f"relation-key-of-{which}"
+        ChildUserRelation.objects.create(
+            child=child, key=agency_key, key_digest=relation_digest(agency_key), role="admin"
+        )
+        relations[which] = relation_digest(agency_key)
+    return relations
+
+
+def _work_in(client, world: World, agency: dict[str, str], which: str) -> None:
+    """Put the browser session inside scope ``which`` of team A ("a": the agency itself)."""
+    from dashboard.views.session import AGENCY_SCOPE_SESSION_KEY
+
+    session = client.session
+    choices = {}
+    if which != "a":
+        choices[world.team_a.slug] = {"child": CHILD_KEYS[which], "relation": agency[which]}
+    session[AGENCY_SCOPE_SESSION_KEY] = choices
+    session.save()
 
 
 @dataclass(frozen=True)
@@ -205,15 +246,46 @@ def test_it_hides_team_b_from_a_member_of_team_a(client, world, route):
     assert client.session.get("dashboard_current_team") != world.team_b.slug
 
 
-@pytest.mark.parametrize("route", [r for r in _swept_routes() if r.kwargs], ids=lambda r: r.path)
-def test_it_serves_team_a_to_its_member(client, world, route):
-    """The control: with team A's objects the URLs are not 404, so the sweep means something."""
+def _object_routes() -> list[Route]:
+    """Routes naming an object of a scope (a job, a candidate, a decision), not just a team."""
+    return [r for r in _swept_routes() if set(r.kwargs) - {"slug", "team_slug", "team"}]
+
+
+@pytest.mark.parametrize("route", _object_routes(), ids=lambda r: r.path)
+@pytest.mark.parametrize(
+    ("working_in", "objects_of"),
+    [("a", "c1"), ("c1", "a"), ("c1", "c2"), ("c2", "c1")],
+    ids=["agency sees no client's", "client sees no agency's", "c1 sees no c2's", "c2 no c1's"],
+)
+def test_it_hides_each_scope_from_the_others(client, world, agency, route, working_in, objects_of):
     client.force_login(world.alice)
-    url = _url(route, world, "a")
+    _work_in(client, world, agency, working_in)
+    url = _url(route, world, objects_of)
+    other_name = _cached_participant(world, objects_of).name
 
-    statuses = {client.get(url).status_code, client.post(url, _form_with(world, "a")).status_code}
+    responses = {"GET": client.get(url), "POST": client.post(url, _form_with(world, objects_of))}
 
-    assert statuses - {404, 405}, f"{url} is unreachable even for its own team: {statuses}"
+    for method, response in responses.items():
+        assert response.status_code in (404, 405), f"{method} {url}: {response.status_code}"
+        assert other_name not in response.content.decode(), f"{method} {url} shows it"
+    assert 404 in {r.status_code for r in responses.values()}, f"{url} never answered 404"
+
+
+@pytest.mark.parametrize("route", [r for r in _swept_routes() if r.kwargs], ids=lambda r: r.path)
+@pytest.mark.parametrize("working_in", ["a", "c1"])
+def test_it_serves_each_scope_its_own_objects(client, world, agency, route, working_in):
+    """The control: with the scope's own objects the URLs are not 404, so the sweeps mean
+    something."""
+    client.force_login(world.alice)
+    _work_in(client, world, agency, working_in)
+    url = _url(route, world, working_in)
+
+    statuses = {
+        client.get(url).status_code,
+        client.post(url, _form_with(world, working_in)).status_code,
+    }
+
+    assert statuses - {404, 405}, f"{url} is unreachable even in its own scope: {statuses}"
 
 
 def test_it_answers_the_same_for_another_team_as_for_no_team(client, world):

@@ -274,7 +274,10 @@ def _fail(decision: Decision, message: str) -> SendOutcome:
     decision.last_error = message[:300]
     decision.save(update_fields=["state", "last_error", "updated_at"])
     logger.warning("decision %s failed: %s", decision.pk, decision.last_error)
-    changes_mark(scope=Scope(team=decision.team), participant_key=decision.participant_key)
+    changes_mark(
+        scope=Scope(team=decision.team, child_key=decision.scope),
+        participant_key=decision.participant_key,
+    )
     return SendOutcome(decision=decision)
 
 
@@ -284,7 +287,7 @@ def _enqueue(outcome: SendOutcome, scope: Scope) -> None:
     assert outcome.decision is not None
     decision_send_task.apply_async_on_commit(
         args=[outcome.decision.pk],
-        kwargs={"agency_user_key": scope.agency_user_key, "check_first": outcome.check_first},
+        kwargs={"relation": scope.relation, "check_first": outcome.check_first},
         countdown=outcome.countdown,
     )
 

@@ -209,7 +209,7 @@ def interview_refresh_start(*, scope: Scope, key: str) -> None:
     if interview_refresh_running(scope=scope, key=key):
         return
     interview_refresh_record(scope=scope, key=key, done=0, total=0, running=True)
-    interview_refresh_task.delay_on_commit(scope.team.pk, scope.key, scope.agency_user_key, key)
+    interview_refresh_task.delay_on_commit(scope.team.pk, scope.key, scope.relation, key)
 
 
 def interview_participants_stale(*, interview: CachedInterview) -> bool:

@@ -1,4 +1,5 @@
-"""Where a request acts: a team, and (issue 7) a child organisation of an agency team."""
+"""Where a request acts: a team's own Willo organisation, or one of an agency team's
+child organisations, as one of that child's user relations."""
 
 from __future__ import annotations
 
@@ -9,34 +10,45 @@ from typing import TYPE_CHECKING
 from willo_integration.services.clients import client_for_team
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
-    from dashboard.models import Membership, Team
+    from dashboard.models import Team
     from willo_integration.client import WilloClient
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a request acts: a team, and later (issue 7) a child organisation of an agency team."""
+    """A team, and optionally a child organisation of it (an agency's client).
+
+    ``key`` partitions the cache, webhooks and sync runs; ``agency_user_key`` is the
+    relation sent as X-Agency-User-Key, needed only to call Willo.
+    """
 
     team: Team
-    agency_user_key: str = ""  # "" = the team's own Willo organisation
+    child_key: str = ""  # "" = the team's own organisation
+    agency_user_key: str = ""
+
+    def __post_init__(self) -> None:
+        if self.agency_user_key and not self.child_key:
+            raise ValueError("An agency user key acts inside a child: name the child.")
 
     def __repr__(self) -> str:
-        # Never the agency user key itself: it grants access to the child organisation.
+        # Never the agency user key itself: with the team's key it opens the child.
         return f"<Scope team={self.team.slug!r} key={self.key!r}>"
 
     @property
     def key(self) -> str:
-        """Stored on cache rows: "" for the team's own organisation, a digest otherwise."""
-        if not self.agency_user_key:
-            return ""
-        return hashlib.sha256(self.agency_user_key.encode()).hexdigest()[:16]
+        """Stored on cache rows: "" for the team's own organisation, the child's key else."""
+        return self.child_key
+
+    @property
+    def relation(self) -> str:
+        """The relation's digest: what sessions and task arguments carry instead of it."""
+        return relation_digest(self.agency_user_key) if self.agency_user_key else ""
 
     def client(self, *, retry: bool = False) -> WilloClient:
+        if self.child_key and not self.agency_user_key:
+            raise ValueError(f"{self!r} has no user relation to act inside the child as.")
         return client_for_team(self.team, agency_user_key=self.agency_user_key or None, retry=retry)
 
 
-def scope_for_request(request: HttpRequest, membership: Membership) -> Scope:
-    """The scope a request acts in; today always the team's own organisation."""
-    return Scope(team=membership.team)
+def relation_digest(agency_user_key: str) -> str:
+    return hashlib.sha256(agency_user_key.encode()).hexdigest()

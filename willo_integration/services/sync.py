@@ -27,6 +27,7 @@ from dashboard.models import Team
 from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloClient
 from willo_integration.models import CachedInterview, CachedParticipant, Source, SyncRun
+from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.refresh import interview_store, participant_store
@@ -100,8 +101,16 @@ def sync_run(*, run_id: int, progress: Progress | None = None) -> SyncRun:
     run = SyncRun.objects.select_related("team").get(pk=run_id)
     if run.state != SyncRun.State.RUNNING:
         return run
-    scope = Scope(team=run.team)  # agency scopes: issue 7
     report = progress or (lambda _run: None)
+    try:
+        scope = child_scope(run.team, run.scope)
+    except NotAChild as exc:  # the child was removed from the agency since
+        run.state = SyncRun.State.FAILED
+        run.error = str(exc)[:300]
+        run.finished_at = timezone.now()
+        run.save()
+        report(run)
+        return run
     try:
         with scope.client(retry=True) as willo:
             if run.phase == "interviews":
@@ -125,7 +134,8 @@ def sync_run(*, run_id: int, progress: Progress | None = None) -> SyncRun:
     run.state = SyncRun.State.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()
-    Team.objects.filter(pk=run.team_id).update(last_synced_at=run.finished_at)
+    if not run.scope:  # the team's own organisation; children show their runs
+        Team.objects.filter(pk=run.team_id).update(last_synced_at=run.finished_at)
     report(run)
     logger.info(
         "sync %s of %r done: %d interviews, %d participants, %d details, %d removed",
@@ -157,31 +167,49 @@ def _sync_participant_pages(
 ) -> None:
     incremental = run.kind == SyncRun.Kind.INCREMENTAL
     ordering = "-created_at" if incremental else "created_at"
+
+    def fetch(number: int) -> schemas.Page:
+        return willo.participants.list_page(number, page_size=PAGE_SIZE, ordering=ordering)
+
     # Oldest first keeps page boundaries still while participants are added; a resumed
     # run re-reads its last page too, in case deletions shifted items back by a page.
-    page_number = 1 if incremental else max(1, run.pages_done)
-    while True:
-        page = willo.participants.list_page(page_number, page_size=PAGE_SIZE, ordering=ordering)
-        keys = [item.key for item in page.results]
-        known = set(
-            CachedParticipant.objects.filter(
-                team=scope.team, scope=scope.key, key__in=keys
-            ).values_list("key", flat=True)
-        )
-        for item in page.results:
-            participant_store(scope=scope, payload=item, source=Source.SYNC)
-        run.participants_seen += len(page.results) if page_number > run.pages_done else 0
-        run.pages_done = max(run.pages_done, page_number)
-        run.pages_total = max(math.ceil((page.count or 0) / PAGE_SIZE), run.pages_done)
-        # Newest first: past the first participant already cached, all are older and known.
-        reached_known = incremental and bool(known)
-        if reached_known:
-            run.pages_total = run.pages_done
-        run.save()
-        report(run)
-        if not page.next or reached_known:
+    first_number = 1 if incremental else max(1, run.pages_done)
+    first = fetch(first_number)
+    if _store_page(run, scope, first_number, first, report) or not first.next:
+        return
+    # The count gives the page numbers: fetch the rest a few at a time, store in order.
+    last_number = max(math.ceil((first.count or 0) / PAGE_SIZE), first_number + 1)
+    numbers = range(first_number + 1, last_number + 1)
+    if incremental:  # one at a time: it usually stops after a page or two
+        pages = map(fetch, numbers)
+    else:
+        pages = willo.concurrently(fetch, numbers, max_workers=settings.WILLO_SYNC_DETAIL_WORKERS)
+    for number, page in zip(numbers, pages, strict=False):
+        if _store_page(run, scope, number, page, report) or not page.next:
             return
-        page_number += 1
+
+
+def _store_page(
+    run: SyncRun, scope: Scope, number: int, page: schemas.Page, report: Progress
+) -> bool:
+    """Store one list page; True when an incremental run has reached what is known."""
+    incremental = run.kind == SyncRun.Kind.INCREMENTAL
+    keys = [item.key for item in page.results]
+    known = CachedParticipant.objects.filter(
+        team=scope.team, scope=scope.key, key__in=keys
+    ).exists()
+    for item in page.results:
+        participant_store(scope=scope, payload=item, source=Source.SYNC)
+    run.participants_seen += len(page.results) if number > run.pages_done else 0
+    run.pages_done = max(run.pages_done, number)
+    run.pages_total = max(math.ceil((page.count or 0) / PAGE_SIZE), run.pages_done)
+    # Newest first: past the first participant already cached, all are older and known.
+    reached_known = incremental and known
+    if reached_known:
+        run.pages_total = run.pages_done
+    run.save()
+    report(run)
+    return reached_known
 
 
 def _sync_details(run: SyncRun, scope: Scope, willo: WilloClient, report: Progress) -> None:
@@ -190,28 +218,26 @@ def _sync_details(run: SyncRun, scope: Scope, willo: WilloClient, report: Progre
         needing = rows.exclude(detail_fetched_at__gte=run.started_at)
     else:
         needing = rows.filter(detail_fetched_at__isnull=True)
-    run.details_total = run.details_done + needing.count()
+    keys = list(needing.order_by("pk").values_list("key", flat=True))
+    run.details_total = run.details_done + len(keys)
     run.save()
-    last_pk = 0
-    workers = settings.WILLO_SYNC_DETAIL_WORKERS
-    while True:
-        chunk = list(
-            needing.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "key")[:DETAIL_CHUNK]
-        )
-        if not chunk:
-            return
-        last_pk = chunk[-1][0]
-        keys = [key for _pk, key in chunk]
-        for key, payload in zip(
-            keys, willo.concurrently(_detail_of(willo), keys, max_workers=workers), strict=True
-        ):
-            if payload is None:  # deleted in Willo since it was listed
-                rows.filter(key=key).delete()
-            else:
-                participant_store(scope=scope, payload=payload, source=Source.SYNC)
-        run.details_done += len(chunk)
-        run.save()
-        report(run)
+    # One stream of requests for the whole phase (no pause between chunks); the store
+    # of each answer overlaps the requests still in flight, and progress is saved
+    # every DETAIL_CHUNK answers.
+    fetched = willo.concurrently(
+        _detail_of(willo), keys, max_workers=settings.WILLO_SYNC_DETAIL_WORKERS
+    )
+    saved = 0
+    for done, (key, payload) in enumerate(zip(keys, fetched, strict=True), start=1):
+        if payload is None:  # deleted in Willo since it was listed
+            rows.filter(key=key).delete()
+        else:
+            participant_store(scope=scope, payload=payload, source=Source.SYNC)
+        if done - saved == DETAIL_CHUNK or done == len(keys):
+            run.details_done += done - saved
+            saved = done
+            run.save()
+            report(run)
 
 
 def _detail_of(willo: WilloClient) -> Callable[[str], schemas.Participant | None]:

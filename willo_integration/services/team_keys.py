@@ -25,6 +25,7 @@ from willo_integration.client import (
     ResponseValidationError,
     WilloError,
 )
+from willo_integration.services.agency import children_store
 from willo_integration.services.clients import client_for_team
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,8 @@ def team_key_verify(
         )
         return KeyVerification(ok=False, message=message)
 
-    users, is_parent = result
+    users, children = result
+    is_parent = children is not None
     team.key_verified_at = timezone.now()
     team.is_parent = is_parent
     user = _key_owner(users, email=team.willo_user_email)
@@ -124,6 +126,7 @@ def team_key_verify(
         message += " The organisation is a parent (agency) organisation."
     team.key_verification_message = message[:300]
     team.save(update_fields=[*_VERIFICATION_FIELDS, "is_parent", "updated_at"])
+    children_store(team, children or [])
     KeyAuditEntry.record(
         team=team,
         action=KeyAuditEntry.Action.VERIFIED,
@@ -149,12 +152,10 @@ def _call_willo(team: Team, *, http_client: httpx.Client | None):
     with client_for_team(team, retry=False, http_client=http_client) as client:
         users = list(client.users.list(page_size=30))
         try:
-            client.children.list()
+            children = client.children.list()
         except (PermissionDeniedError, NotFoundError):
-            is_parent = False
-        else:
-            is_parent = True
-    return users, is_parent
+            children = None
+    return users, children
 
 
 def _key_owner(users: list, *, email: str):

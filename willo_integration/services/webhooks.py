@@ -8,12 +8,13 @@ import hmac
 import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pydantic
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from willo_integration.models import (
     WebhookEndpoint,
     WebhookSubscription,
 )
+from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.freshness import WilloUnavailable
 from willo_integration.services.refresh import participant_store
 from willo_integration.services.scope import Scope
@@ -129,15 +131,12 @@ def webhook_receive(*, route: str, authorization: str, body: bytes) -> Intake:
     """Check and store one delivery; raises WebhookRejected (401, 400) otherwise.
 
     The event is stored raw and deduplicated before it is parsed further; applying it is
-    the task's job, enqueued when the row is committed.
+    the task's job, enqueued once the row is stored. One INSERT, no transaction of its
+    own: the unique constraint turns a repeated delivery, even a concurrent one, into
+    "nothing inserted".
     """
-    endpoint = (
-        WebhookEndpoint.objects.filter(route=route)
-        .select_related("team")
-        .prefetch_related("subscriptions")
-        .first()
-    )
-    subscription = _authenticated(endpoint, authorization)
+    target = _route_target(route)
+    subscription_event = _authenticated(target, authorization)
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -146,43 +145,105 @@ def webhook_receive(*, route: str, authorization: str, body: bytes) -> Intake:
         raise WebhookRejected(400, "the body is not a JSON object")
     event_id = payload.get("id") if isinstance(payload.get("id"), str) else ""
     enveloped = event_id.startswith("evt_")
-    event = str(payload.get("type") or "") if enveloped else subscription.event
+    event = str(payload.get("type") or "") if enveloped else subscription_event
     event = (schemas.WebhookEventType.from_name(event) or event or "unknown")[:64]
     dedupe_key = f"evt:{event_id}" if enveloped else f"sha256:{hashlib.sha256(body).hexdigest()}"
     row = ReceivedWebhook(
-        team=endpoint.team,
-        scope=endpoint.scope,
-        endpoint=endpoint,
+        team_id=target.team_id,
+        scope=target.scope,
+        endpoint_id=target.endpoint_id,
         event=event,
         dedupe_key=dedupe_key[:140],
         participant_key=_participant_key(payload, enveloped)[:64],
         body=body.decode(),
+        received_at=timezone.now(),
     )
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        existing = ReceivedWebhook.objects.get(
-            team=endpoint.team, scope=endpoint.scope, event=event, dedupe_key=row.dedupe_key
-        )
+    row.pk = _insert_once(row)
+    if row.pk is None:
         logger.info("webhook %s %s: a repeated delivery, acknowledged", event, dedupe_key)
-        return Intake(event=existing, duplicate=True)
+        return Intake(event=row, duplicate=True)
     transaction.on_commit(lambda: _enqueue(row.pk))
     return Intake(event=row, duplicate=False)
 
 
-def _authenticated(endpoint: WebhookEndpoint | None, authorization: str) -> WebhookSubscription:
+@dataclass(frozen=True)
+class _RouteTarget:
+    """What a callback route stands for: the endpoint's team and scope, and the digest of
+    each subscription's token."""
+
+    endpoint_id: int
+    team_id: int
+    scope: str
+    digests: tuple[tuple[str, str], ...]  # (event, token digest)
+    expires: float
+
+
+# Per process, for ROUTE_CACHE_SECONDS: the intake's only reads, spared on nearly every
+# delivery. Registering or unregistering here drops the entry at once (signals below);
+# other processes see the new tokens within ROUTE_CACHE_SECONDS, and Willo retries a 401.
+ROUTE_CACHE_SECONDS = 10.0
+_ROUTES: dict[str, _RouteTarget] = {}
+_ROUTES_MAX = 1000
+
+
+def _route_target(route: str) -> _RouteTarget | None:
+    now = time.monotonic()
+    cached = _ROUTES.get(route)
+    if cached is not None and cached.expires > now:
+        return cached
+    endpoint = WebhookEndpoint.objects.filter(route=route).prefetch_related("subscriptions").first()
     if endpoint is None:
+        _ROUTES.pop(route, None)
+        return None
+    if len(_ROUTES) >= _ROUTES_MAX:
+        _ROUTES.clear()
+    _ROUTES[route] = target = _RouteTarget(
+        endpoint_id=endpoint.pk,
+        team_id=endpoint.team_id,
+        scope=endpoint.scope,
+        digests=tuple((s.event, s.token_digest) for s in endpoint.subscriptions.all()),
+        expires=now + ROUTE_CACHE_SECONDS,
+    )
+    return target
+
+
+def route_forget(route: str) -> None:
+    """Drop a route's cached tokens in this process (its subscriptions changed)."""
+    _ROUTES.pop(route, None)
+
+
+def _authenticated(target: _RouteTarget | None, authorization: str) -> str:
+    """The event of the subscription whose token was offered; WebhookRejected(401) else."""
+    if target is None:
         raise WebhookRejected(401, "unknown webhook route")
     offered = token_digest(authorization.strip())
     match = None
-    for subscription in endpoint.subscriptions.all():
+    for event, digest in target.digests:
         # Every subscription is compared, in constant time, whichever matches.
-        if hmac.compare_digest(subscription.token_digest, offered):
-            match = subscription
+        if hmac.compare_digest(digest, offered):
+            match = event
     if match is None:
         raise WebhookRejected(401, "bad webhook token")
     return match
+
+
+def _insert_once(row: ReceivedWebhook) -> int | None:
+    """INSERT the row unless its (team, scope, event, dedupe key) is stored already; the
+    new id, or None for a repeated delivery. PostgreSQL and SQLite both speak this."""
+    fields = [f for f in ReceivedWebhook._meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    # Identifiers come from the model's own metadata; every value is a parameter.
+    sql = (
+        f"INSERT INTO {qn(ReceivedWebhook._meta.db_table)} "  # noqa: S608
+        f"({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        "ON CONFLICT (team_id, scope, event, dedupe_key) DO NOTHING RETURNING id"
+    )
+    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    return inserted[0] if inserted else None
 
 
 def _participant_key(payload: dict[str, Any], enveloped: bool) -> str:
@@ -248,9 +309,11 @@ def _apply(event: ReceivedWebhook) -> str:
     if kind is None:
         logger.info("webhook event %s of unknown type %r stored and ignored", event.pk, event.event)
         return ReceivedWebhook.State.IGNORED
-    scope = Scope(team=event.team)  # agency scopes: issue 7
-    if event.scope != scope.key:
-        raise ValueError("the event's agency scope is not served yet")
+    try:
+        scope = child_scope(event.team, event.scope)
+    except NotAChild:
+        logger.info("webhook event %s is for a child no longer listed; ignored", event.pk)
+        return ReceivedWebhook.State.IGNORED
     if kind in PAYLOAD_EVENTS:
         participant = _participant_of(schemas.parse_webhook_delivery(json.loads(event.body)))
         participant_store(scope=scope, payload=participant, source=Source.WEBHOOK)

@@ -55,6 +55,8 @@ class Command(BaseCommand):
                 "\nDemo ready at http://127.0.0.1:8000/\n"
                 f"  log in as:  {DEMO_USERNAME} / {password}   (also a Django admin)\n"
                 "  Willo sandbox API: http://127.0.0.1:8000/api/integrations/v2/\n"
+                f"  {DEMO_TEAMS[0][0]} is an agency: its Clients page lists its client\n"
+                "  organisations; work in one, and back, from there or the banner.\n"
             )
         )
 

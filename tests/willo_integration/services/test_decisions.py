@@ -96,7 +96,7 @@ def test_it_enqueues_the_retry_with_willos_retry_after(
     assert enqueued == [
         {
             "args": [decision.pk],
-            "kwargs": {"agency_user_key": "", "check_first": False},
+            "kwargs": {"relation": "", "check_first": False},
             "countdown": 7.0,
         }
     ]

@@ -264,7 +264,7 @@ def test_it_never_returns_another_teams_candidates(scope, other_team, job):
 
 
 def test_it_never_returns_another_agency_scopes_candidates(team, job, scope):
-    child = Scope(team=team, agency_user_key="child-organisation-user-key")
+    child = Scope(team=team, child_key="c" * 32, agency_user_key="child-organisation-user-key")
     child_job = cached_interview(child, key=job.key)
     cached_participant(child, child_job)
     mine = cached_participant(scope, job)

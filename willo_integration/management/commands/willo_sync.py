@@ -2,6 +2,7 @@
 
     python manage.py willo_sync --team acme-hiring          # incremental (full the first time)
     python manage.py willo_sync --team acme-hiring --full
+    python manage.py willo_sync --team acme-agency --child CHILD_KEY   # an agency's client
 
 An interrupted sync of the team (a killed worker, Willo down) is resumed where it stopped.
 """
@@ -13,7 +14,7 @@ from tqdm import tqdm
 
 from dashboard.models import Team
 from willo_integration.models import SyncRun
-from willo_integration.services.scope import Scope
+from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.sync import SyncBusy, sync_run, sync_start
 
 
@@ -25,18 +26,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full", action="store_true", help="Every interview and participant, with details."
         )
+        parser.add_argument(
+            "--child",
+            default="",
+            metavar="KEY",
+            help="An agency team's child organisation (its Willo key), acted in as its "
+            "default user relation; without it, the team's own organisation.",
+        )
 
-    def handle(self, *args, team: str, full: bool, **options) -> None:
+    def handle(self, *args, team: str, full: bool, child: str, **options) -> None:
         found = Team.objects.filter(slug=team).first()
         if found is None:
             raise CommandError(f"No team with the slug {team!r}.")
+        try:
+            scope = child_scope(found, child)
+        except NotAChild as exc:
+            raise CommandError(str(exc)) from exc
         kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
         try:
-            run = sync_start(scope=Scope(team=found), kind=kind)
+            run = sync_start(scope=scope, kind=kind)
         except SyncBusy as exc:
             raise CommandError(f"{exc} Try again when it has finished.") from exc
         verb = "Resuming" if run.resumed else "Starting"
-        self.stdout.write(f"{verb} a {run.get_kind_display().lower()} of {found.name}.")
+        where = f"{found.name}, child {child}" if child else found.name
+        self.stdout.write(f"{verb} a {run.get_kind_display().lower()} of {where}.")
         with tqdm(total=0, unit="step", file=self.stderr, dynamic_ncols=True) as bar:
 
             def progress(current: SyncRun) -> None:

@@ -3,6 +3,9 @@
 python manage.py willo_webhooks register --team acme-hiring --public-url https://dash.example.com
 python manage.py willo_webhooks list --team acme-hiring
 python manage.py willo_webhooks unregister --team acme-hiring
+
+For an agency team each command covers its own organisation and every child organisation
+(each with its own callback URL and tokens); --child KEY narrows it to one child.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.core.validators import URLValidator, ValidationError
 from dashboard.models import Team
 from willo_integration.client import WilloError
 from willo_integration.models import ReceivedWebhook, WebhookEndpoint
+from willo_integration.services.agency import NotAChild, child_scope, scopes_of
 from willo_integration.services.scope import Scope
 from willo_integration.services.webhooks import (
     webhook_list,
@@ -36,22 +40,34 @@ class Command(BaseCommand):
         actions.add_parser("unregister", help="Delete our webhooks at Willo and here.")
         for action in actions.choices.values():
             action.add_argument("--team", required=True, metavar="SLUG", help="The team's slug.")
+            action.add_argument(
+                "--child",
+                default="",
+                metavar="KEY",
+                help="Only this child organisation of an agency team (its Willo key).",
+            )
 
-    def handle(self, *args, action: str, team: str, **options) -> None:
+    def handle(self, *args, action: str, team: str, child: str, **options) -> None:
         found = Team.objects.filter(slug=team).first()
         if found is None:
             raise CommandError(f"No team with the slug {team!r}.")
-        scope = Scope(team=found)
         try:
-            if action == "register":
-                self._register(scope, options["public_url"])
-            elif action == "list":
-                self._list(scope)
-            else:
-                count = webhook_unregister(scope=scope)
-                self.stdout.write(f"Unregistered {count} webhook(s) of {found.name}.")
-        except WilloError as exc:
-            raise CommandError(f"Willo refused: {exc}") from exc
+            scopes = [child_scope(found, child)] if child else scopes_of(found)
+        except NotAChild as exc:
+            raise CommandError(str(exc)) from exc
+        for scope in scopes:
+            if scope.key:
+                self.stdout.write(f"Child organisation {scope.key}:")
+            try:
+                if action == "register":
+                    self._register(scope, options["public_url"])
+                elif action == "list":
+                    self._list(scope)
+                else:
+                    count = webhook_unregister(scope=scope)
+                    self.stdout.write(f"Unregistered {count} webhook(s) of {found.name}.")
+            except WilloError as exc:
+                raise CommandError(f"Willo refused: {exc}") from exc
 
     def _register(self, scope: Scope, public_url: str) -> None:
         try:

@@ -1,0 +1,228 @@
+"""Agency teams: their child organisations, the scopes to act inside them, and the
+cockpit counts per child read from the cache."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from dashboard.models import Team
+from willo_integration import schemas
+from willo_integration.client import NotFoundError, PermissionDeniedError
+from willo_integration.models import (
+    CachedInterview,
+    CachedParticipant,
+    ChildOrganisation,
+    ChildUserRelation,
+)
+from willo_integration.services.scope import Scope, relation_digest
+
+logger = logging.getLogger("willo_integration.agency")
+
+NEW_RESPONSE_DAYS = 7
+
+
+class NotAChild(LookupError):
+    """The child or relation is not one of this team's."""
+
+
+def children_refresh(team: Team) -> list[ChildOrganisation]:
+    """List the team's children in Willo and store them. A 403/404 means the organisation
+    is not a parent: the team is marked so and has no children. Other Willo failures
+    propagate (the caller shows them)."""
+    try:
+        with Scope(team=team).client(retry=True) as willo:
+            children = willo.children.list()
+    except (PermissionDeniedError, NotFoundError):
+        _mark_parent(team, False)
+        children = []
+    else:
+        _mark_parent(team, True)
+    return children_store(team, children)
+
+
+def children_store(
+    team: Team, children: list[schemas.ChildOrganisation]
+) -> list[ChildOrganisation]:
+    """Make the stored children and their relations those of ``children``. A child no
+    longer listed goes with its relations and its cached jobs and candidates: nobody can
+    act in it any more, so nothing of it should linger."""
+    now = timezone.now()
+    with transaction.atomic():
+        stored = [_store_child(team, child, now) for child in children]
+        gone = team.child_organisations.exclude(pk__in=[c.pk for c in stored])
+        gone_keys = list(gone.values_list("key", flat=True))
+        if gone_keys:
+            CachedParticipant.objects.filter(team=team, scope__in=gone_keys).delete()
+            CachedInterview.objects.filter(team=team, scope__in=gone_keys).delete()
+            gone.delete()
+            logger.info("team %s: child organisations %s no longer listed", team.slug, gone_keys)
+    return stored
+
+
+def child_create(
+    team: Team, *, customer_full_name: str, customer_email: str, organisation_name: str
+) -> ChildOrganisation:
+    """Create a child organisation in Willo (errors propagate: BadRequestError carries
+    Willo's field errors) and store it."""
+    with Scope(team=team).client(retry=False) as willo:
+        child = willo.children.create(
+            customer_full_name=customer_full_name,
+            customer_email=customer_email,
+            organisation_name=organisation_name,
+        )
+    _mark_parent(team, True)
+    with transaction.atomic():
+        stored = _store_child(team, child, timezone.now())
+    logger.info("team %s created child organisation %s", team.slug, child.key)
+    return stored
+
+
+@dataclass(frozen=True)
+class ChildChoice:
+    """A child organisation and the user relation to act inside it as."""
+
+    child: ChildOrganisation
+    relation: ChildUserRelation
+
+    def scope(self) -> Scope:
+        return Scope(
+            team=self.child.team,
+            child_key=self.child.key,
+            agency_user_key=self.relation.key.reveal(),
+        )
+
+
+def child_choice(team: Team, child_key: str, relation: str = "") -> ChildChoice:
+    """The team's child ``child_key`` and its relation whose digest is ``relation`` (""
+    = the child's default relation); NotAChild if either is not the team's."""
+    child = (
+        team.child_organisations.filter(key=child_key).prefetch_related("relations").first()
+        if child_key
+        else None
+    )
+    if child is None:
+        raise NotAChild(f"{child_key!r} is not a child organisation of {team.slug!r}.")
+    child.team = team  # spare a query
+    if relation:
+        chosen = next((r for r in child.relations.all() if r.key_digest == relation), None)
+    else:
+        chosen = child.default_relation()
+    if chosen is None:
+        raise NotAChild(f"No such user relation in child {child_key!r} of {team.slug!r}.")
+    return ChildChoice(child=child, relation=chosen)
+
+
+def child_scope(team: Team, child_key: str, relation: str = "") -> Scope:
+    """The scope ``child_key`` names: "" is the team's own organisation, else the child as
+    ``relation`` (see child_choice)."""
+    if not child_key:
+        return Scope(team=team)
+    return child_choice(team, child_key, relation).scope()
+
+
+def scopes_of(team: Team) -> list[Scope]:
+    """Every scope of the team: its own organisation, then each child as its default
+    relation (for reconciliation and webhook registration)."""
+    scopes = [Scope(team=team)]
+    if team.is_parent:
+        for child in team.child_organisations.prefetch_related("relations"):
+            child.team = team
+            relation = child.default_relation()
+            if relation is not None:
+                scopes.append(ChildChoice(child=child, relation=relation).scope())
+    return scopes
+
+
+@dataclass(frozen=True)
+class Cockpit:
+    """One child's figures on the agency page, from the cache."""
+
+    child: ChildOrganisation
+    jobs: int
+    awaiting_review: int
+    new_responses: int
+    cached: bool  # anything cached yet (else the figures mean "not synced")
+
+
+def agency_cockpit(team: Team) -> list[Cockpit]:
+    """Per child: jobs, candidates awaiting review (responded, undecided) and responses
+    in the last NEW_RESPONSE_DAYS days; two grouped queries for all children."""
+    children = list(team.child_organisations.prefetch_related("relations"))
+    keys = [child.key for child in children]
+    jobs = dict(
+        CachedInterview.objects.filter(team=team, scope__in=keys)
+        .order_by()
+        .values_list("scope")
+        .annotate(Count("pk"))
+    )
+    since = timezone.now() - timedelta(days=NEW_RESPONSE_DAYS)
+    candidates = {
+        row["scope"]: row
+        for row in CachedParticipant.objects.filter(team=team, scope__in=keys)
+        .order_by()
+        .values("scope")
+        .annotate(
+            awaiting=Count("pk", filter=Q(status="Completed")),
+            new=Count("pk", filter=Q(responded_at__gte=since)),
+            total=Count("pk"),
+        )
+    }
+    cockpits = []
+    for child in children:
+        counts = candidates.get(child.key, {})
+        cockpits.append(
+            Cockpit(
+                child=child,
+                jobs=jobs.get(child.key, 0),
+                awaiting_review=counts.get("awaiting", 0),
+                new_responses=counts.get("new", 0),
+                cached=bool(jobs.get(child.key) or counts.get("total")),
+            )
+        )
+    return cockpits
+
+
+def _store_child(team: Team, child: schemas.ChildOrganisation, now) -> ChildOrganisation:
+    owner = child.owner
+    stored, _ = ChildOrganisation.objects.update_or_create(
+        team=team,
+        key=child.key,
+        defaults={
+            "name": child.name or "",
+            "verification_status": child.verification_status or "",
+            "owner_name": (owner.full_name if owner else "") or "",
+            "owner_email": (owner.email if owner else "") or "",
+            "fetched_at": now,
+        },
+    )
+    kept = []
+    for relation in child.user_relations:
+        digest = relation_digest(relation.key)
+        user = relation.user
+        fields = {
+            "user_key": (user.key if user else "") or "",
+            "user_name": (user.full_name if user else "") or "",
+            "user_email": (user.email if user else "") or "",
+            "role": relation.role or "",
+            "status": relation.status or "",
+        }
+        updated = ChildUserRelation.objects.filter(child=stored, key_digest=digest).update(**fields)
+        if not updated:
+            ChildUserRelation.objects.create(
+                child=stored, key=relation.key, key_digest=digest, **fields
+            )
+        kept.append(digest)
+    stored.relations.exclude(key_digest__in=kept).delete()
+    return stored
+
+
+def _mark_parent(team: Team, is_parent: bool) -> None:
+    if team.is_parent != is_parent:
+        team.is_parent = is_parent
+        team.save(update_fields=["is_parent", "updated_at"])
