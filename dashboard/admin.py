@@ -56,6 +56,7 @@ class TeamAdmin(admin.ModelAdmin):
         if obj is None or not obj.is_parent:  # only agency teams have clients
             return [MembershipInline]
         return self.inlines
+
     list_display = [
         "name",
         "environment",

@@ -17,7 +17,11 @@ from willo_integration.services.interviews import WILLO_FAILURES, interview_refr
 from willo_integration.services.refresh import interview_refresh
 from willo_integration.services.scope import Scope
 from willo_integration.services.sync import SyncBusy, sync_resume, sync_run, sync_start
-from willo_integration.services.webhooks import webhook_apply, webhook_sweep
+from willo_integration.services.webhooks import (
+    webhook_apply,
+    webhook_apply_pending,
+    webhook_sweep,
+)
 
 logger = logging.getLogger("willo_integration.tasks")
 
@@ -106,6 +110,12 @@ def webhook_apply_task(self, event_id: int) -> str:
         # Willo could not be read now (comments and scores re-read the candidate).
         raise self.retry(countdown=backoff(self.request.retries + 1))
     return state
+
+
+@shared_task(acks_late=True)
+def webhook_apply_pending_task() -> int:
+    """Apply the deliveries stored since the last run (the receiver's nudge)."""
+    return webhook_apply_pending()
 
 
 @shared_task

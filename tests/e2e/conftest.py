@@ -166,3 +166,22 @@ def log_in(page):
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return submit
+
+
+def sandbox_owner_team(live_server, settings, name: str, *, participants: int = 24):
+    """A team on the sandbox's demo organisation (a parent with two children), with its
+    owner's key, the sandbox served by the live server."""
+    from dashboard.models import Team
+    from willo_integration.sandbox import seed
+
+    settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
+    keys = seed.seed(participants=participants)
+    owner_key = next(
+        key
+        for label, key in keys.keys.items()
+        if label.startswith(f"{seed.DEMO_ORGANISATION} owner")
+    )
+    team = Team(name=name, environment=Team.Environment.SANDBOX)
+    team.set_api_key(owner_key)
+    team.save()
+    return team

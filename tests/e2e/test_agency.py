@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from dashboard.models import Membership, Team
+from dashboard.models import Membership
+from tests.e2e.conftest import sandbox_owner_team
 from tests.e2e.test_recruiter_flow import serious_violations
 from willo_integration.models import CachedInterview
 
@@ -19,19 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def agency(live_server, settings):
     """The sandbox's parent organisation as an agency team whose key was verified."""
-    from willo_integration.sandbox import seed
     from willo_integration.services.team_keys import team_key_verify
 
-    settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
-    keys = seed.seed(participants=24)
-    owner_key = next(
-        key
-        for label, key in keys.keys.items()
-        if label.startswith(f"{seed.DEMO_ORGANISATION} owner")
-    )
-    team = Team(name="Northwind Agency", environment=Team.Environment.SANDBOX)
-    team.set_api_key(owner_key)
-    team.save()
+    team = sandbox_owner_team(live_server, settings, "Northwind Agency")
     assert team_key_verify(team=team, actor=None, ip_address=None).ok
     user = get_user_model().objects.create_user(username="ada", password="ada-password-123")
     Membership.objects.create(user=user, team=team, role=Membership.Role.ADMIN)

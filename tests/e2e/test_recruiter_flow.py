@@ -9,8 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from dashboard.models import Membership, Team
-from tests.e2e.conftest import password_of
+from dashboard.models import Membership
+from tests.e2e.conftest import password_of, sandbox_owner_team
 from willo_integration.models import CachedInterview, CachedParticipant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,20 +28,10 @@ def serious_violations(page) -> list[str]:
 @pytest.fixture
 def northwind(live_server, settings):
     """A sandbox team whose cache holds one job with its candidates, and a recruiter in it."""
-    from willo_integration.sandbox import seed
     from willo_integration.services.refresh import interview_refresh, interviews_refresh
     from willo_integration.services.scope import Scope
 
-    settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
-    keys = seed.seed(participants=24)
-    owner_key = next(
-        key
-        for label, key in keys.keys.items()
-        if label.startswith(f"{seed.DEMO_ORGANISATION} owner")
-    )
-    team = Team(name="Northwind Hiring", environment=Team.Environment.SANDBOX)
-    team.set_api_key(owner_key)
-    team.save()
+    team = sandbox_owner_team(live_server, settings, "Northwind Hiring")
     user = get_user_model().objects.create_user(
         username="rachel", password=password_of("rachel"), email="rachel@example.com"
     )

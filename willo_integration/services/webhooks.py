@@ -14,7 +14,9 @@ from datetime import timedelta
 from typing import Any
 
 import pydantic
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -162,7 +164,7 @@ def webhook_receive(*, route: str, authorization: str, body: bytes) -> Intake:
     if row.pk is None:
         logger.info("webhook %s %s: a repeated delivery, acknowledged", event, dedupe_key)
         return Intake(event=row, duplicate=True)
-    transaction.on_commit(lambda: _enqueue(row.pk))
+    transaction.on_commit(_nudge)
     return Intake(event=row, duplicate=False)
 
 
@@ -253,24 +255,89 @@ def _participant_key(payload: dict[str, Any], enveloped: bool) -> str:
 
 
 def _enqueue(event_id: int) -> None:
+    """One event, on its own task (the sweep): retried with backoff while Willo is down."""
     from willo_integration.tasks import webhook_apply_task
 
     try:
         webhook_apply_task.delay(event_id)
-    except Exception:  # the broker is down: the stored event waits for the sweep
+    except Exception:  # the broker is down: the stored event waits for the next sweep
         logger.exception(
             "webhook event %s stored but not enqueued; the sweep will apply it", event_id
         )
 
 
+# Set while a worker has been asked to apply what is stored and has not started yet.
+APPLY_PENDING_FLAG = "willo-webhooks:apply-pending"
+APPLY_PENDING_FLAG_SECONDS = 10  # a lost task costs at most this much delay (then the sweep)
+APPLY_BATCH = 200
+APPLY_CHUNK = 20
+
+
+def _nudge() -> None:
+    """Ask a worker to apply the stored deliveries, unless one is asked already: a burst of
+    deliveries costs a cache write each and a task now and then, not a task each."""
+    from willo_integration.tasks import webhook_apply_pending_task
+
+    if not cache.add(APPLY_PENDING_FLAG, 1, APPLY_PENDING_FLAG_SECONDS):
+        return
+    try:
+        webhook_apply_pending_task.delay()
+    except Exception:  # the broker is down: the stored events wait for the sweep
+        cache.delete(APPLY_PENDING_FLAG)
+        logger.exception("webhook deliveries stored but not enqueued; the sweep will apply them")
+
+
+def webhook_apply_pending() -> int:
+    """Apply every delivery stored and not tried yet, oldest first; how many were applied
+    (or ignored as unknown).
+
+    The flag is cleared first, so a delivery stored from now on asks for another run; two
+    runs side by side share the work (a row locked by one is skipped by the other).
+    Deliveries Willo could not be read for are left to the sweep's retries with backoff.
+    """
+    cache.delete(APPLY_PENDING_FLAG)
+    done, after = 0, 0
+    while True:
+        ids = list(
+            ReceivedWebhook.objects.filter(
+                state=ReceivedWebhook.State.RECEIVED, attempts=0, pk__gt=after
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:APPLY_BATCH]
+        )
+        if not ids:
+            return done
+        for start in range(0, len(ids), APPLY_CHUNK):
+            # One commit for a few events: under a burst, fewer WAL flushes to queue the
+            # receiver's own commits behind.
+            chunk = ids[start : start + APPLY_CHUNK]
+            with transaction.atomic():
+                for event_id in chunk:
+                    state = webhook_apply(event_id=event_id, skip_locked=True, touch_team=False)
+                    done += state in (ReceivedWebhook.State.APPLIED, ReceivedWebhook.State.IGNORED)
+            # After the commit, so two runs never wait on the team's row for a whole chunk.
+            latest = (
+                ReceivedWebhook.objects.filter(pk__in=chunk, applied_at__isnull=False)
+                .order_by()
+                .values("team_id")
+                .annotate(latest=Max("received_at"))
+            )
+            for row in latest:
+                _team_touch(row["team_id"], row["latest"])
+        after = ids[-1]
+
+
 # -- applying ---------------------------------------------------------------------------
 
 
-def webhook_apply(*, event_id: int) -> str:
-    """Apply a stored delivery to the cache once; returns the event's state after."""
+def webhook_apply(*, event_id: int, skip_locked: bool = False, touch_team: bool = True) -> str:
+    """Apply a stored delivery to the cache once; returns the event's state after
+    ("missing" also for a row another worker holds, with ``skip_locked``). ``touch_team``
+    moves the team's last-webhook time (a caller applying many does it once)."""
     with transaction.atomic():
         event = (
-            ReceivedWebhook.objects.select_for_update()
+            # Lock the event's row only (not the joined team's, which every event shares).
+            ReceivedWebhook.objects.select_for_update(skip_locked=skip_locked, of=("self",))
             .select_related("team")
             .filter(pk=event_id)
             .first()
@@ -293,9 +360,17 @@ def webhook_apply(*, event_id: int) -> str:
             logger.warning("webhook event %s unreadable: %s", event.pk, exc)
         if event.state != ReceivedWebhook.State.RECEIVED:
             event.applied_at = timezone.now()
-            Team.objects.filter(pk=event.team_id).update(last_webhook_at=event.received_at)
         event.save(update_fields=["attempts", "state", "last_error", "applied_at"])
+    if event.applied_at and touch_team:
+        # Outside the event's transaction: concurrent applies queue on this row only briefly.
+        _team_touch(event.team_id, event.received_at)
     return event.state
+
+
+def _team_touch(team_id: int, received_at) -> None:
+    Team.objects.filter(pk=team_id).filter(
+        Q(last_webhook_at__isnull=True) | Q(last_webhook_at__lt=received_at)
+    ).update(last_webhook_at=received_at)
 
 
 class _NotYet(Exception):

@@ -23,8 +23,10 @@ from willo_integration.models import (
 from willo_integration.sandbox.models import Webhook as SandboxWebhook
 from willo_integration.services.scope import Scope
 from willo_integration.services.webhooks import (
+    APPLY_PENDING_FLAG,
     token_digest,
     webhook_apply,
+    webhook_apply_pending,
     webhook_register,
     webhook_replay,
     webhook_sweep,
@@ -300,6 +302,61 @@ def test_the_sweep_applies_events_that_were_never_enqueued(endpoint, scope):
     assert webhook_sweep() == 1  # eager Celery here: enqueued means applied
     assert ReceivedWebhook.objects.get(pk=stale.pk).state == "applied"
     assert ReceivedWebhook.objects.get(pk=fresh.pk).state == "received"
+
+
+def test_a_burst_of_deliveries_asks_a_worker_once_until_it_starts(
+    client, endpoint, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from willo_integration import tasks
+
+    asked = []
+    monkeypatch.setattr(tasks.webhook_apply_pending_task, "delay", lambda: asked.append(1))
+    cache.delete(APPLY_PENDING_FLAG)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            assert deliver(client, endpoint, participant_body(f"p{n}")).status_code == 202
+
+    assert len(asked) == 1
+    assert webhook_apply_pending() == 5  # the worker's run: all of the burst
+    assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, endpoint, participant_body("late"))
+    assert len(asked) == 2  # stored after the run started: asks again
+
+
+def test_with_the_broker_down_a_delivery_is_kept_for_the_sweep(
+    client, endpoint, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from django.core.cache import cache
+
+    from willo_integration import tasks
+
+    def broker_down():
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.webhook_apply_pending_task, "delay", broker_down)
+    cache.delete(APPLY_PENDING_FLAG)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = deliver(client, endpoint, participant_body())
+
+    assert response.status_code == 202
+    assert ReceivedWebhook.objects.get().state == "received"
+    assert cache.get(APPLY_PENDING_FLAG) is None  # the next delivery asks again
+    assert "the sweep will apply them" in caplog.text
+    assert webhook_sweep(older_than=timedelta(0)) == 1
+    assert ReceivedWebhook.objects.get().state == "applied"
+
+
+def test_a_run_leaves_deliveries_already_tried_to_the_sweeps_backoff(endpoint, scope):
+    tried = _stored(endpoint, "new_score", score_envelope(), attempts=1)
+    new = _stored(endpoint, "new_response", participant_body("p2"))
+
+    assert webhook_apply_pending() == 1
+
+    assert ReceivedWebhook.objects.get(pk=new.pk).state == "applied"
+    assert ReceivedWebhook.objects.get(pk=tried.pk).state == "received"
 
 
 # -- registration against the sandbox -------------------------------------------------------
