@@ -1,5 +1,5 @@
-"""Webhook health for staff: each team's endpoint, its events' last deliveries and failures,
-and the stored deliveries, which can be replayed."""
+"""For staff: webhook health (each team's endpoint, its events' last deliveries and
+failures, the stored deliveries, which can be replayed) and candidate erasure."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
-from willo_integration.models import ReceivedWebhook, WebhookEndpoint, WebhookSubscription
+from willo_integration.models import (
+    CachedParticipant,
+    ReceivedWebhook,
+    WebhookEndpoint,
+    WebhookSubscription,
+)
+from willo_integration.services.data_protection import candidate_erase
 from willo_integration.services.webhooks import webhook_replay
 
 
@@ -95,3 +101,43 @@ class ReceivedWebhookAdmin(admin.ModelAdmin):
         states = [webhook_replay(event_id=event.pk) for event in queryset]
         summary = ", ".join(f"{states.count(s)} {s}" for s in sorted(set(states)))
         self.message_user(request, f"Replayed {len(states)}: {summary}.", messages.SUCCESS)
+
+
+@admin.register(CachedParticipant)
+class CachedParticipantAdmin(admin.ModelAdmin):
+    """Find a candidate's cached rows, and erase them everywhere (GDPR erasure)."""
+
+    list_display = ["name", "email", "team", "scope", "status", "fetched_at"]
+    list_filter = ["team", "status"]
+    search_fields = ["email", "name", "key"]
+    fields = ["team", "scope", "key", "name", "email", "status", "source", "fetched_at"]
+    readonly_fields = fields
+    actions = ["erase"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CachedParticipant]:
+        return super().get_queryset(request).defer("detail").select_related("team")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(
+        description="Erase these candidates' data everywhere (GDPR)", permissions=["delete"]
+    )
+    def erase(self, request: HttpRequest, queryset: QuerySet[CachedParticipant]) -> None:
+        total = [0, 0, 0]
+        for email, key in set(queryset.values_list("email", "key")):
+            erased = candidate_erase(email=email, keys=[key])
+            total = [
+                total[0] + erased.participants,
+                total[1] + erased.webhooks,
+                total[2] + erased.decisions,
+            ]
+        self.message_user(
+            request,
+            f"Erased {total[0]} cached row(s) and {total[1]} webhook delivery(ies); blanked "
+            f"{total[2]} decision name(s). Erase the candidates in Willo too.",
+            messages.SUCCESS,
+        )

@@ -11,6 +11,7 @@ from django.conf import settings
 from dashboard.models import Team
 from willo_integration.models import SyncRun
 from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
+from willo_integration.services.data_protection import retention_apply
 from willo_integration.services.decisions import MAX_ATTEMPTS, backoff, decision_send
 from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
@@ -152,3 +153,10 @@ def reconcile_all_task() -> int:
             sync_task.delay(run.pk)
             started += 1
     return started
+
+
+@shared_task
+def retention_task() -> int:
+    """Beat: expire cached details and stored deliveries past WILLO_RETENTION_DAYS."""
+    expiry = retention_apply(days=settings.WILLO_RETENTION_DAYS)
+    return expiry.details + expiry.webhooks
