@@ -484,19 +484,19 @@ def _count():
 # -- set-up and teardown ----------------------------------------------------------------
 
 
-def _database(action: str) -> None:
+def _database(action: str, name: str = DB_NAME) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG} dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if action == "create":
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {name}")
 
 
-def _flush_redis() -> None:
+def _flush_redis(dbs: tuple[int, ...] = (BROKER_DB, CACHE_DB)) -> None:
     import redis
 
-    for db in (BROKER_DB, CACHE_DB):
+    for db in dbs:
         redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
 
 
@@ -536,11 +536,14 @@ def _fixture() -> tuple[str, str]:
     return endpoint.route, tokens["new_response"]
 
 
-def _start(workdir: Path, name: str, argv: list[str], *, nice: int = 0) -> subprocess.Popen:
+def _start(
+    workdir: Path, name: str, argv: list[str], *, nice: int = 0, env: dict | None = None
+) -> subprocess.Popen:
     log = open(workdir / f"{name}.log", "w")  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(
         [sys.executable, *argv],
         cwd=ROOT,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, for the fallback kill
