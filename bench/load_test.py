@@ -37,7 +37,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from recruiter_pages import SANDBOX_KEY, _start_sandbox  # noqa: E402
-from webhook_intake import REDIS, _database, _flush_redis, _free_port, _start, _stop  # noqa: E402
+from webhook_intake import (  # noqa: E402
+    REDIS,
+    _database,
+    _flush_redis,
+    _free_port,
+    _gunicorn_argv,
+    _start,
+    _stop,
+)
 
 DB_NAME = "willo_bench_load"
 CACHE_DB, BROKER_DB = 6, 7
@@ -187,17 +195,7 @@ def _load(args, env: dict[str, str], workdir: Path, mode: str) -> dict:
             _start(
                 workdir,
                 f"{mode}-gunicorn",
-                [
-                    "-m",
-                    "gunicorn",
-                    "dashboard.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(args.web_workers),
-                    "--log-level",
-                    "warning",
-                ],
+                _gunicorn_argv(port, args.web_workers),
                 env=env,
             )
         )

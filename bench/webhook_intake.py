@@ -140,19 +140,7 @@ def main() -> None:
             )
         )
         port = _free_port()
-        gunicorn = [
-            "-m",
-            "gunicorn",
-            "dashboard.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ]
-        if args.threads > 1:
-            gunicorn += ["--worker-class", "gthread", "--threads", str(args.threads)]
+        gunicorn = _gunicorn_argv(port, args.workers, threads=args.threads)
         processes.append(_start(workdir, "gunicorn", gunicorn))
         _wait_http(port, processes[-1], workdir)
         _run(args, port, route, token, processes)
@@ -582,6 +570,15 @@ def _wait_http(port: int, process: subprocess.Popen, workdir: Path) -> None:
             return
         time.sleep(0.2)
     raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def _gunicorn_argv(port: int, workers: int, *, threads: int = 1) -> list[str]:
+    """The site on loopback, as production runs it (sync workers, or gthread)."""
+    argv = ["-m", "gunicorn", "dashboard.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    if threads > 1:
+        argv += ["--worker-class", "gthread", "--threads", str(threads)]
+    return argv
 
 
 def _free_port() -> int:

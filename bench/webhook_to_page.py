@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace, base: str, keys) -> None:
 
     from dashboard.models import Membership, Team
     from willo_integration.models import CachedInterview
-    from willo_integration.sandbox import knobs, seed, simulate
+    from willo_integration.sandbox import knobs, simulate
     from willo_integration.sandbox.models import Interview as SandboxInterview
     from willo_integration.sandbox.models import Participant as SandboxParticipant
     from willo_integration.sandbox.models import WebhookDelivery
@@ -106,7 +106,7 @@ def _run(args: argparse.Namespace, base: str, keys) -> None:
     from willo_integration.services.scope import Scope
     from willo_integration.services.webhooks import webhook_register
 
-    owner = next(k for label, k in keys.keys.items() if label.startswith(seed.DEMO_ORGANISATION))
+    owner = keys.demo_owner_key
     team = Team(name="Bench Live", environment=Team.Environment.SANDBOX)
     team.set_api_key(owner)
     team.save()

@@ -175,13 +175,7 @@ def sandbox_owner_team(live_server, settings, name: str, *, participants: int = 
     from willo_integration.sandbox import seed
 
     settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
-    keys = seed.seed(participants=participants)
-    owner_key = next(
-        key
-        for label, key in keys.keys.items()
-        if label.startswith(f"{seed.DEMO_ORGANISATION} owner")
-    )
     team = Team(name=name, environment=Team.Environment.SANDBOX)
-    team.set_api_key(owner_key)
+    team.set_api_key(seed.seed(participants=participants).demo_owner_key)
     team.save()
     return team

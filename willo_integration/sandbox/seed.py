@@ -64,6 +64,7 @@ class SeedKeys:
 
     keys: dict[str, str] = field(default_factory=dict)
     agency_keys: dict[str, str] = field(default_factory=dict)
+    demo_owner_key: str = ""  # the demo (parent) organisation's owner: what most uses want
 
 
 class _Keys:
@@ -106,6 +107,8 @@ def keys() -> SeedKeys:
         api_key = user.api_keys.order_by("id").first() if user else None
         if api_key:
             result.keys[f"{parent.name} {role} ({user.email})"] = api_key.key
+            if role == Role.OWNER:
+                result.demo_owner_key = api_key.key
     other = Organisation.objects.filter(name=OTHER_ORGANISATION, parent=None).first()
     if other:
         user = other.users.filter(role=Role.OWNER).first()

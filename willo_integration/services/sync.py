@@ -227,15 +227,14 @@ def _sync_details(run: SyncRun, scope: Scope, willo: WilloClient, report: Progre
     fetched = willo.concurrently(
         _detail_of(willo), keys, max_workers=settings.WILLO_SYNC_DETAIL_WORKERS
     )
-    saved = 0
+    before = run.details_done
     for done, (key, payload) in enumerate(zip(keys, fetched, strict=True), start=1):
         if payload is None:  # deleted in Willo since it was listed
             rows.filter(key=key).delete()
         else:
             participant_store(scope=scope, payload=payload, source=Source.SYNC)
-        if done - saved == DETAIL_CHUNK or done == len(keys):
-            run.details_done += done - saved
-            saved = done
+        if done % DETAIL_CHUNK == 0 or done == len(keys):
+            run.details_done = before + done
             run.save()
             report(run)
 

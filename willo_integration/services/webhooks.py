@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -158,7 +159,6 @@ def webhook_receive(*, route: str, authorization: str, body: bytes) -> Intake:
         dedupe_key=dedupe_key[:140],
         participant_key=_participant_key(payload, enveloped)[:64],
         body=body.decode(),
-        received_at=timezone.now(),
     )
     row.pk = _insert_once(row)
     if row.pk is None:
@@ -232,20 +232,31 @@ def _authenticated(target: _RouteTarget | None, authorization: str) -> str:
 def _insert_once(row: ReceivedWebhook) -> int | None:
     """INSERT the row unless its (team, scope, event, dedupe key) is stored already; the
     new id, or None for a repeated delivery. PostgreSQL and SQLite both speak this."""
-    fields = [f for f in ReceivedWebhook._meta.concrete_fields if not f.primary_key]
+    fields = _insert_fields()
+    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor), values)
+        inserted = cursor.fetchone()
+    return inserted[0] if inserted else None
+
+
+@functools.cache
+def _insert_fields() -> list:
+    return [f for f in ReceivedWebhook._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    """Built once per database vendor: identifiers from the model's own metadata, every
+    value a parameter."""
     qn = connection.ops.quote_name
-    # Identifiers come from the model's own metadata; every value is a parameter.
-    sql = (
+    fields = _insert_fields()
+    return (
         f"INSERT INTO {qn(ReceivedWebhook._meta.db_table)} "  # noqa: S608
         f"({', '.join(qn(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         "ON CONFLICT (team_id, scope, event, dedupe_key) DO NOTHING RETURNING id"
     )
-    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        inserted = cursor.fetchone()
-    return inserted[0] if inserted else None
 
 
 def _participant_key(payload: dict[str, Any], enveloped: bool) -> str:

@@ -252,11 +252,7 @@ def test_webhooks_of_two_children_land_in_their_own_scopes(live_server, settings
     from willo_integration.sandbox.models import Organisation
 
     settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
-    keys = seed.seed(participants=20)
-    owner_key = next(
-        k for label, k in keys.keys.items() if label.startswith(seed.DEMO_ORGANISATION)
-    )
-    team = make_team("Agency Team", owner_key)
+    team = make_team("Agency Team", seed.seed(participants=20).demo_owner_key)
     children_refresh(team)
     for scope in scopes_of(team):
         webhook_register(scope=scope, public_url=live_server.url)

@@ -461,11 +461,7 @@ def test_a_sandbox_response_reaches_the_cache_through_the_receiver(live_server, 
     from willo_integration.sandbox.models import Participant as SandboxParticipant
 
     settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
-    keys = seed.seed(participants=20)
-    owner_key = next(
-        k for label, k in keys.keys.items() if label.startswith(seed.DEMO_ORGANISATION)
-    )
-    team = make_team("Live Team", owner_key)
+    team = make_team("Live Team", seed.seed(participants=20).demo_owner_key)
     webhook_register(scope=Scope(team=team), public_url=live_server.url)
     organisation = Organisation.objects.get(name=seed.DEMO_ORGANISATION, parent=None)
     invited = SandboxParticipant.objects.filter(organisation=organisation, status="Invited").first()
