@@ -110,6 +110,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "dashboard.redis_cache.RedisCache"  # reuses its clients
+    # A shared cache: sessions are read from it (written through to the database), which
+    # saves every page a query. Never with a per-process cache: a logout seen by one process
+    # would not be seen by the others.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

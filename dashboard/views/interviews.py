@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -36,6 +36,7 @@ from willo_integration.services.interviews import (
     interview_participants_stale,
     interview_refresh_progress,
     interview_refresh_start,
+    last_visit_extend,
     last_visit_touch,
 )
 from willo_integration.services.invitations import InviteError, participant_invite
@@ -51,7 +52,9 @@ from willo_integration.services.scope import Scope
 
 PER_PAGE = 25
 TABLE_PER_PAGE = 25
-SINCE_SESSION_KEY = "dashboard_jobs_since"
+SINCE_SESSION_KEY = "dashboard_jobs_visit"
+VISIT_GAP = timedelta(minutes=30)  # away longer than this, and the next view starts a visit
+VISIT_RECORD_EVERY = timedelta(minutes=5)
 FETCHED_SESSION_KEY = "dashboard_jobs_fetched"
 
 
@@ -103,13 +106,7 @@ def _page_number(value: str | None) -> int:
 def interview_list_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The team's jobs: counts per status, new responses since the last visit."""
     membership, scope = scope_for(request, slug)
-    since_key = f"{SINCE_SESSION_KEY}:{scope.team.pk}:{scope.key}"
-    if wants_partial(request) and since_key in request.session:
-        stored = request.session[since_key]
-        since = datetime.fromisoformat(stored) if stored else None
-    else:
-        since = last_visit_touch(user=request.user, scope=scope)
-        request.session[since_key] = since.isoformat() if since else ""
+    since = _visit_since(request, scope)
     q = request.GET.get("q", "").strip()[:200]
     ordering = request.GET.get("ordering", "title")
     if ordering not in interview_services.ORDERINGS:
@@ -143,6 +140,27 @@ def interview_list_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if wants_partial(request):
         template += "#jobs"
     return render(request, template, context)
+
+
+def _visit_since(request: HtmxHttpRequest, scope: Scope) -> datetime:
+    """Where "new responses" count from: the end of the recruiter's previous visit to these
+    jobs (or the start of this one, on a first visit).
+
+    A visit lasts while they come back within ``VISIT_GAP``; it is kept in the session and
+    its end recorded at most every ``VISIT_RECORD_EVERY``, so browsing writes nothing on
+    most views.
+    """
+    key = f"{SINCE_SESSION_KEY}:{scope.team.pk}:{scope.key}"
+    now = timezone.now()
+    visit = request.session.get(key)
+    if isinstance(visit, dict) and now - datetime.fromisoformat(visit["seen"]) < VISIT_GAP:
+        if now - datetime.fromisoformat(visit["seen"]) >= VISIT_RECORD_EVERY:
+            last_visit_extend(user=request.user, scope=scope, at=now)
+            request.session[key] = {**visit, "seen": now.isoformat()}
+        return datetime.fromisoformat(visit["since"])
+    since = last_visit_touch(user=request.user, scope=scope, at=now) or now
+    request.session[key] = {"since": since.isoformat(), "seen": now.isoformat()}
+    return since
 
 
 @require_POST

@@ -238,6 +238,46 @@ def test_it_counts_new_responses_since_the_last_visit(client, world, job):
     assert b"1 new" in response.content
 
 
+def test_browsing_within_a_visit_keeps_the_count_and_writes_nothing(client, world, job):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.rita)
+    url = reverse("dashboard:interview_list", kwargs={"slug": "acme-hiring"})
+    client.get(url)  # the visit starts
+    make_candidate(job, "p-new", "Nia New")
+    CachedParticipant.objects.filter(key="p-new").update(responded_at=timezone.now())
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert b"1 new" in response.content  # still new on the next view of the visit
+        writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+        assert writes == []
+
+
+def test_after_a_break_new_counts_from_the_end_of_the_previous_visit(client, world, job):
+    from willo_integration.models import LastVisit
+
+    client.force_login(world.rita)
+    url = reverse("dashboard:interview_list", kwargs={"slug": "acme-hiring"})
+    client.get(url)
+    ended = timezone.now() - timedelta(hours=2)
+    LastVisit.objects.filter(user=world.rita).update(seen_at=ended)
+    session = client.session
+    (key,) = [k for k, _ in session.items() if k.startswith("dashboard_jobs_visit")]
+    session[key] = {**session[key], "seen": ended.isoformat()}
+    session.save()
+    for key_, when in (("p-before", ended - timedelta(hours=1)), ("p-after", ended + timedelta(1))):
+        make_candidate(job, key_, key_)
+        CachedParticipant.objects.filter(key=key_).update(responded_at=when)
+
+    response = client.get(url)
+
+    assert b"1 new" in response.content
+    assert LastVisit.objects.get(user=world.rita).seen_at > ended  # this visit recorded
+
+
 def test_it_paginates_jobs_with_real_links(client, world):
     for i in range(27):
         make_job(world.team_a, key=f"job-{i:02d}", title=f"Job {i:02d}")

@@ -238,7 +238,7 @@ def _sent(decision: Decision, scope: Scope, *, changed_at: datetime) -> SendOutc
     decision.sent_at = timezone.now()
     decision.last_error = ""
     decision.save(update_fields=["state", "sent_at", "last_error", "updated_at"])
-    changes_mark(scope=scope, participant_key=decision.participant_key)
+    changes_mark(scope=scope, participant_keys=[decision.participant_key])
     # Never over a newer change the cache already knows of.
     CachedParticipant.objects.filter(
         team=scope.team, scope=scope.key, key=decision.participant_key
@@ -276,7 +276,7 @@ def _fail(decision: Decision, message: str) -> SendOutcome:
     logger.warning("decision %s failed: %s", decision.pk, decision.last_error)
     changes_mark(
         scope=Scope(team=decision.team, child_key=decision.scope),
-        participant_key=decision.participant_key,
+        participant_keys=[decision.participant_key],
     )
     return SendOutcome(decision=decision)
 

@@ -150,17 +150,25 @@ def _as_of(row: CachedInterview) -> datetime | None:
     return min(times) if times else row.fetched_at
 
 
-def last_visit_touch(*, user: AbstractBaseUser, scope: Scope) -> datetime | None:
-    """The previous time ``user`` looked at the scope's jobs; records now."""
-    previous = (
-        LastVisit.objects.filter(user=user, team=scope.team, scope=scope.key)
-        .values_list("seen_at", flat=True)
-        .first()
-    )
-    LastVisit.objects.update_or_create(
-        user=user, team=scope.team, scope=scope.key, defaults={"seen_at": timezone.now()}
-    )
+def last_visit_touch(
+    *, user: AbstractBaseUser, scope: Scope, at: datetime | None = None
+) -> datetime | None:
+    """The previous time ``user`` looked at the scope's jobs; records ``at`` (now)."""
+    visits = LastVisit.objects.filter(user=user, team=scope.team, scope=scope.key)
+    previous = visits.values_list("seen_at", flat=True).first()
+    at = at or timezone.now()
+    if previous is None:
+        LastVisit.objects.get_or_create(
+            user=user, team=scope.team, scope=scope.key, defaults={"seen_at": at}
+        )
+    else:
+        visits.update(seen_at=at)
     return previous
+
+
+def last_visit_extend(*, user: AbstractBaseUser, scope: Scope, at: datetime) -> None:
+    """Record that ``user``'s visit to the scope's jobs lasted until ``at``."""
+    LastVisit.objects.filter(user=user, team=scope.team, scope=scope.key).update(seen_at=at)
 
 
 # --- background refresh of one job's candidates ------------------------------------

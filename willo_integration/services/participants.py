@@ -288,24 +288,42 @@ def participant_refresh(
 def participant_neighbours(
     *, scope: Scope, participant: CachedParticipant, filters: ParticipantFilters
 ) -> tuple[str | None, str | None]:
-    """The keys before and after ``participant`` in the job's filtered, ordered list."""
+    """The keys before and after ``participant`` in the job's filtered, ordered list.
+
+    Two keyset queries (the next row after its sort value, the last row before it), so the
+    cost does not grow with the job's candidates. (None, None) if the filters exclude it.
+    """
     if participant.interview_id is None:
         return None, None
-    keys = (
-        _filtered(scope, participant.interview_id, filters)
-        .order_by(*_order_by(filters.ordering))
-        .values_list("key", flat=True)
-    )
-    previous: str | None = None
-    found = False
-    for key in keys.iterator(chunk_size=2000):
-        if found:
-            return previous, key
-        if key == participant.key:
-            found = True
-        else:
-            previous = key
-    return (previous, None) if found else (None, None)
+    rows = _filtered(scope, participant.interview_id, filters)
+    unfiltered = filters == ParticipantFilters(ordering=filters.ordering)
+    if not unfiltered and not rows.filter(pk=participant.pk).exists():
+        return None, None
+    ordering = filters.ordering if filters.ordering in ORDERINGS else DEFAULT_ORDERING
+    name = ordering.lstrip("-")
+    value, pk = getattr(participant, name), participant.pk
+    descending = ordering.startswith("-")
+    if value is None:  # nulls sort last
+        after = Q(**{f"{name}__isnull": True, "pk__gt": pk})
+        before = Q(**{f"{name}__isnull": False}) | Q(**{f"{name}__isnull": True, "pk__lt": pk})
+    else:
+        beyond, short = ("lt", "gt") if descending else ("gt", "lt")
+        tie = Q(**{name: value})
+        after = (
+            Q(**{f"{name}__{beyond}": value})
+            | (tie & Q(pk__gt=pk))
+            | Q(**{f"{name}__isnull": True})
+        )
+        before = Q(**{f"{name}__{short}": value}) | (tie & Q(pk__lt=pk))
+    column = F(name)
+    backwards = [
+        column.asc(nulls_first=True) if descending else column.desc(nulls_first=True),
+        "-pk",
+    ]
+    keys = rows.values_list("key", flat=True)
+    following = keys.filter(after).order_by(*_order_by(ordering)).first()
+    preceding = keys.filter(before).order_by(*backwards).first()
+    return preceding, following
 
 
 def participant_latest_decision(*, scope: Scope, participant_key: str) -> Decision | None:

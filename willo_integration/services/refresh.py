@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from willo_integration import schemas
@@ -150,10 +150,6 @@ def participant_store(
     Only the fields the payload carries are written, and a payload older than the
     cached one (by ``updated_at``, then ``status_changed_at``) changes nothing.
     """
-    now = timezone.now()
-    sent = payload.model_fields_set
-    wire = payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    is_detail = "answers" in sent
     with transaction.atomic():
         row = (
             CachedParticipant.objects.select_for_update()
@@ -165,7 +161,7 @@ def participant_store(
             return row
         if row is None:
             row = CachedParticipant(team=scope.team, scope=scope.key, key=payload.key)
-        _apply(row, payload, sent)
+        _merge(row, payload, source, timezone.now())
         if interview is None and row.interview_id is None and row.interview_key:
             interview = CachedInterview.objects.filter(
                 team=scope.team, scope=scope.key, key=row.interview_key
@@ -173,17 +169,87 @@ def participant_store(
         if interview is not None:
             row.interview = interview
             row.interview_key = interview.key
-        if is_detail or not row.detail:
-            row.detail = wire
-        else:
-            row.detail = {**row.detail, **wire}
-        if is_detail:
-            row.detail_fetched_at = now
-        row.source = source
-        row.fetched_at = now
         row.save()
-        changes_mark(scope=scope, participant_key=row.key)
+        changes_mark(scope=scope, participant_keys=[row.key])
     return row
+
+
+def participants_store(
+    *, scope: Scope, payloads: list[schemas.Participant], source: str
+) -> list[CachedParticipant]:
+    """Upsert many participants as ``participant_store`` does each, in a few queries: one
+    locked read of those cached, one of their interviews, one insert of the new ones, an
+    update per changed one. A burst of webhooks is applied this way.
+
+    Payloads apply in order, so a later one for the same candidate wins unless it is older.
+    If another writer inserts one of the new candidates meanwhile, each payload of the
+    batch is stored on its own instead (so that check still holds).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rows = {
+            row.key: row
+            for row in CachedParticipant.objects.select_for_update().filter(
+                team=scope.team, scope=scope.key, key__in={p.key for p in payloads}
+            )
+        }
+        stored: set[str] = set(rows)
+        changed: dict[str, CachedParticipant] = {}
+        for payload in payloads:
+            row = rows.get(payload.key)
+            if row is not None and _is_older(payload, row):
+                logger.info("willo participant %s: ignored an older payload (%s)", row.key, source)
+                continue
+            if row is None:
+                rows[payload.key] = row = CachedParticipant(
+                    team=scope.team, scope=scope.key, key=payload.key
+                )
+            _merge(row, payload, source, now)
+            changed[row.key] = row
+        wanted = {
+            r.interview_key for r in changed.values() if r.interview_id is None and r.interview_key
+        }
+        interviews = wanted and {
+            interview.key: interview
+            for interview in CachedInterview.objects.filter(
+                team=scope.team, scope=scope.key, key__in=wanted
+            )
+        }
+        for row in changed.values():
+            if row.interview_id is None and row.interview_key in interviews:
+                row.interview = interviews[row.interview_key]
+        try:
+            with transaction.atomic():
+                CachedParticipant.objects.bulk_create(
+                    [row for key, row in changed.items() if key not in stored]
+                )
+        except IntegrityError:
+            return [
+                participant_store(scope=scope, payload=payload, source=source)
+                for payload in payloads
+            ]
+        for key in changed.keys() & stored:
+            changed[key].save()
+        changes_mark(scope=scope, participant_keys=changed)
+    return list(changed.values())
+
+
+def _merge(
+    row: CachedParticipant, payload: schemas.Participant, source: str, now: datetime
+) -> None:
+    """Write what ``payload`` carries onto ``row`` (not saved)."""
+    sent = payload.model_fields_set
+    wire = payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    is_detail = "answers" in sent
+    _apply(row, payload, sent)
+    if is_detail or not row.detail:
+        row.detail = wire
+    else:
+        row.detail = {**row.detail, **wire}
+    if is_detail:
+        row.detail_fetched_at = now
+    row.source = source
+    row.fetched_at = now
 
 
 def _is_older(payload: schemas.Participant, row: CachedParticipant) -> bool:

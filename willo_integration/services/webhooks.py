@@ -10,14 +10,15 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import pydantic
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -33,10 +34,11 @@ from willo_integration.models import (
 )
 from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.freshness import WilloUnavailable
-from willo_integration.services.refresh import participant_store
+from willo_integration.services.refresh import participant_store, participants_store
 from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("willo_integration.webhooks")
+T = TypeVar("T")
 
 EVENTS = [event.value for event in schemas.WebhookEventType]
 TOKEN_LENGTH = 128  # Willo's maximum
@@ -280,19 +282,22 @@ def _enqueue(event_id: int) -> None:
 # Set while a worker has been asked to apply what is stored and has not started yet.
 APPLY_PENDING_FLAG = "willo-webhooks:apply-pending"
 APPLY_PENDING_FLAG_SECONDS = 10  # a lost task costs at most this much delay (then the sweep)
+# The run starts this long after the first delivery that asked for it: under a burst it finds
+# many stored and applies them a chunk per commit, instead of a run (and its overhead) each.
+APPLY_DELAY_SECONDS = 0.25
 APPLY_BATCH = 200
 APPLY_CHUNK = 20
 
 
 def _nudge() -> None:
-    """Ask a worker to apply the stored deliveries, unless one is asked already: a burst of
-    deliveries costs a cache write each and a task now and then, not a task each."""
+    """Ask a worker to apply the stored deliveries shortly, unless one is asked already: a
+    burst of deliveries costs a cache write each and a task now and then, not a task each."""
     from willo_integration.tasks import webhook_apply_pending_task
 
     if not cache.add(APPLY_PENDING_FLAG, 1, APPLY_PENDING_FLAG_SECONDS):
         return
     try:
-        webhook_apply_pending_task.delay()
+        webhook_apply_pending_task.apply_async(countdown=APPLY_DELAY_SECONDS)
     except Exception:  # the broker is down: the stored events wait for the sweep
         cache.delete(APPLY_PENDING_FLAG)
         logger.exception("webhook deliveries stored but not enqueued; the sweep will apply them")
@@ -319,26 +324,83 @@ def webhook_apply_pending() -> int:
         if not ids:
             return done
         for start in range(0, len(ids), APPLY_CHUNK):
-            # One commit for a few events: under a burst, fewer WAL flushes to queue the
-            # receiver's own commits behind.
-            chunk = ids[start : start + APPLY_CHUNK]
-            with transaction.atomic():
-                for event_id in chunk:
-                    state = webhook_apply(event_id=event_id, skip_locked=True, touch_team=False)
-                    done += state in (ReceivedWebhook.State.APPLIED, ReceivedWebhook.State.IGNORED)
+            events = _apply_chunk(ids[start : start + APPLY_CHUNK])
+            done += sum(event.state in SETTLED for event in events)
             # After the commit, so two runs never wait on the team's row for a whole chunk.
-            latest = (
-                ReceivedWebhook.objects.filter(pk__in=chunk, applied_at__isnull=False)
-                .order_by()
-                .values("team_id")
-                .annotate(latest=Max("received_at"))
-            )
-            for row in latest:
-                _team_touch(row["team_id"], row["latest"])
+            latest: dict[int, datetime] = {}
+            for event in events:
+                if event.applied_at:
+                    seen = latest.setdefault(event.team_id, event.received_at)
+                    latest[event.team_id] = max(seen, event.received_at)
+            for team_id, received_at in latest.items():
+                _team_touch(team_id, received_at)
         after = ids[-1]
 
 
 # -- applying ---------------------------------------------------------------------------
+
+SETTLED = (ReceivedWebhook.State.APPLIED, ReceivedWebhook.State.IGNORED)
+
+
+def _apply_chunk(ids: list[int]) -> list[ReceivedWebhook]:
+    """Apply a few stored deliveries in one transaction (one commit, fewer WAL flushes for
+    the receiver's commits to queue behind); the events, their outcome set.
+
+    Deliveries carrying the candidate are stored together per scope (``participants_store``:
+    a few queries for the lot); the others re-read Willo one by one. Rows another worker
+    holds are skipped. Outcomes are written with one UPDATE each (usually one in all).
+    """
+    with transaction.atomic():
+        events = list(
+            ReceivedWebhook.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("team")
+            .filter(pk__in=ids, state=ReceivedWebhook.State.RECEIVED)
+            .order_by("pk")
+        )
+        batches: dict[tuple[int, str], list[tuple[ReceivedWebhook, schemas.Participant]]] = {}
+        for event in events:
+            if schemas.WebhookEventType.from_name(event.event) not in PAYLOAD_EVENTS:
+                _attempt([event], functools.partial(_apply, event))
+            elif participant := _attempt([event], functools.partial(_payload_of, event)):
+                batches.setdefault((event.team_id, event.scope), []).append((event, participant))
+        for (_team, scope_key), items in batches.items():
+            _attempt([event for event, _ in items], functools.partial(_store, scope_key, items))
+        now = timezone.now()
+        outcomes: dict[tuple[str, str], list[int]] = {}
+        for event in events:
+            if event.state != ReceivedWebhook.State.RECEIVED:
+                event.applied_at = now
+            outcomes.setdefault((event.state, event.last_error), []).append(event.pk)
+        for (state, last_error), pks in outcomes.items():
+            ReceivedWebhook.objects.filter(pk__in=pks).update(
+                state=state,
+                last_error=last_error,
+                attempts=F("attempts") + 1,
+                applied_at=None if state == ReceivedWebhook.State.RECEIVED else now,
+            )
+    return events
+
+
+def _payload_of(event: ReceivedWebhook) -> schemas.Participant:
+    delivery = schemas.parse_webhook_delivery(json.loads(event.body))
+    if isinstance(delivery, schemas.Participant):
+        return delivery
+    if delivery.data is not None and delivery.data.participant is not None:
+        return delivery.data.participant
+    raise ValueError("no participant in the payload")
+
+
+def _store(scope_key: str, items: list[tuple[ReceivedWebhook, schemas.Participant]]) -> str:
+    """Store the candidates of one scope's deliveries; the events' state."""
+    try:
+        scope = child_scope(items[0][0].team, scope_key)
+    except NotAChild:
+        logger.info("webhook events %s are for a child no longer listed; ignored",
+                    [event.pk for event, _ in items])  # fmt: skip
+        return ReceivedWebhook.State.IGNORED
+    participants = [participant for _, participant in items]
+    participants_store(scope=scope, payloads=participants, source=Source.WEBHOOK)
+    return ReceivedWebhook.State.APPLIED
 
 
 def webhook_apply(*, event_id: int, skip_locked: bool = False, touch_team: bool = True) -> str:
@@ -357,18 +419,8 @@ def webhook_apply(*, event_id: int, skip_locked: bool = False, touch_team: bool 
             return "missing"
         if event.state != ReceivedWebhook.State.RECEIVED:
             return event.state
+        _attempt([event], functools.partial(_apply, event))
         event.attempts += 1
-        try:
-            event.state = _apply(event)
-        except (_NotYet, WilloError) as exc:
-            event.last_error = str(exc)[:300]
-            if event.attempts >= MAX_APPLY_ATTEMPTS:
-                event.state = ReceivedWebhook.State.FAILED
-            logger.warning("webhook event %s not applied yet: %s", event.pk, event.last_error)
-        except (pydantic.ValidationError, ValueError) as exc:
-            event.state = ReceivedWebhook.State.FAILED
-            event.last_error = f"unreadable payload: {exc}"[:300]
-            logger.warning("webhook event %s unreadable: %s", event.pk, exc)
         if event.state != ReceivedWebhook.State.RECEIVED:
             event.applied_at = timezone.now()
         event.save(update_fields=["attempts", "state", "last_error", "applied_at"])
@@ -376,6 +428,33 @@ def webhook_apply(*, event_id: int, skip_locked: bool = False, touch_team: bool 
         # Outside the event's transaction: concurrent applies queue on this row only briefly.
         _team_touch(event.team_id, event.received_at)
     return event.state
+
+
+def _attempt(events: list[ReceivedWebhook], step: Callable[[], T]) -> T | None:
+    """Run one step of applying ``events`` (which stand or fall together); a state it
+    returns becomes theirs; what it raises is recorded on them (failed for good when
+    unreadable or after ``MAX_APPLY_ATTEMPTS``). What it returned, or None if it raised.
+    The caller counts the attempt."""
+    try:
+        result = step()
+    except (_NotYet, WilloError) as exc:
+        error = str(exc)[:300]
+        for event in events:
+            event.last_error = error
+            if event.attempts + 1 >= MAX_APPLY_ATTEMPTS:
+                event.state = ReceivedWebhook.State.FAILED
+        logger.warning("webhook events %s not applied yet: %s", [e.pk for e in events], error)
+        return None
+    except (pydantic.ValidationError, ValueError) as exc:
+        for event in events:
+            event.state = ReceivedWebhook.State.FAILED
+            event.last_error = f"unreadable payload: {exc}"[:300]
+        logger.warning("webhook events %s unreadable: %s", [e.pk for e in events], exc)
+        return None
+    if isinstance(result, str):
+        for event in events:
+            event.state = result
+    return result
 
 
 def _team_touch(team_id: int, received_at) -> None:
@@ -401,8 +480,7 @@ def _apply(event: ReceivedWebhook) -> str:
         logger.info("webhook event %s is for a child no longer listed; ignored", event.pk)
         return ReceivedWebhook.State.IGNORED
     if kind in PAYLOAD_EVENTS:
-        participant = _participant_of(schemas.parse_webhook_delivery(json.loads(event.body)))
-        participant_store(scope=scope, payload=participant, source=Source.WEBHOOK)
+        participant_store(scope=scope, payload=_payload_of(event), source=Source.WEBHOOK)
         return ReceivedWebhook.State.APPLIED
     if not event.participant_key:
         raise ValueError("no participant key in the payload")
@@ -415,14 +493,6 @@ def _apply(event: ReceivedWebhook) -> str:
     if freshness.notice:
         raise _NotYet(freshness.notice)
     return ReceivedWebhook.State.APPLIED
-
-
-def _participant_of(delivery: schemas.WebhookEvent | schemas.Participant) -> schemas.Participant:
-    if isinstance(delivery, schemas.Participant):
-        return delivery
-    if delivery.data is not None and delivery.data.participant is not None:
-        return delivery.data.participant
-    raise ValueError("no participant in the payload")
 
 
 def webhook_replay(*, event_id: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.http import Http404, QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.models import Decision
+from willo_integration.models import CachedParticipant
 from willo_integration.services.freshness import WilloUnavailable
 from willo_integration.services.participants import (
     CSV_HEADER,
@@ -170,6 +172,40 @@ def test_it_finds_the_previous_and_next_candidate_in_the_filtered_order(scope, j
     )
     assert participant_neighbours(scope=scope, participant=last, filters=filters) == (
         middle.key,
+        None,
+    )
+
+
+@pytest.mark.parametrize("ordering", list(ORDERINGS))
+def test_the_neighbours_follow_every_ordering_through_ties_and_blanks(scope, job, ordering):
+    rng = random.Random(ordering)
+    for _ in range(14):
+        cached_participant(
+            scope,
+            job,
+            name=rng.choice(["Ann", "Bob", "Cy"]),
+            average_score=rng.choice([None, 2.0, 3.5]),
+            responded_at=rng.choice([None, T0, T0 + timedelta(days=1)]),
+            created_at=rng.choice([T0, T0 + timedelta(hours=1)]),
+        )
+    filters = ParticipantFilters(ordering=ordering)
+    listed = list(
+        participant_list(scope=scope, interview=job, filters=filters).values_list("key", flat=True)
+    )
+
+    for i, key in enumerate(listed):
+        row = CachedParticipant.objects.get(team=scope.team, key=key)
+        expected = (listed[i - 1] if i else None, listed[i + 1] if i + 1 < len(listed) else None)
+        assert participant_neighbours(scope=scope, participant=row, filters=filters) == expected
+
+
+def test_a_candidate_the_filters_exclude_has_no_neighbours(scope, job):
+    cached_participant(scope, job, status="Completed")
+    rejected = cached_participant(scope, job, status="Rejected")
+
+    filters = ParticipantFilters(status="Completed")
+    assert participant_neighbours(scope=scope, participant=rejected, filters=filters) == (
+        None,
         None,
     )
 

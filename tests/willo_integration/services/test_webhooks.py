@@ -23,6 +23,7 @@ from willo_integration.models import (
 from willo_integration.sandbox.models import Webhook as SandboxWebhook
 from willo_integration.services.scope import Scope
 from willo_integration.services.webhooks import (
+    APPLY_DELAY_SECONDS,
     APPLY_PENDING_FLAG,
     token_digest,
     webhook_apply,
@@ -312,13 +313,15 @@ def test_a_burst_of_deliveries_asks_a_worker_once_until_it_starts(
     from willo_integration import tasks
 
     asked = []
-    monkeypatch.setattr(tasks.webhook_apply_pending_task, "delay", lambda: asked.append(1))
+    monkeypatch.setattr(
+        tasks.webhook_apply_pending_task, "apply_async", lambda **options: asked.append(options)
+    )
     cache.delete(APPLY_PENDING_FLAG)
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(5):
             assert deliver(client, endpoint, participant_body(f"p{n}")).status_code == 202
 
-    assert len(asked) == 1
+    assert asked == [{"countdown": APPLY_DELAY_SECONDS}]  # once, shortly after the first
     assert webhook_apply_pending() == 5  # the worker's run: all of the burst
     assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
     with django_capture_on_commit_callbacks(execute=True):
@@ -333,10 +336,10 @@ def test_with_the_broker_down_a_delivery_is_kept_for_the_sweep(
 
     from willo_integration import tasks
 
-    def broker_down():
+    def broker_down(**options):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.webhook_apply_pending_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.webhook_apply_pending_task, "apply_async", broker_down)
     cache.delete(APPLY_PENDING_FLAG)
     with django_capture_on_commit_callbacks(execute=True):
         response = deliver(client, endpoint, participant_body())
@@ -347,6 +350,74 @@ def test_with_the_broker_down_a_delivery_is_kept_for_the_sweep(
     assert "the sweep will apply them" in caplog.text
     assert webhook_sweep(older_than=timedelta(0)) == 1
     assert ReceivedWebhook.objects.get().state == "applied"
+
+
+def test_a_run_applies_a_mixed_burst_each_event_to_its_own_outcome(endpoint, scope, fake_willo):
+    job = cached_interview(scope, key="int1")
+    cached_participant(scope, job, key="p0", status="Accepted", updated_at=T0 + timedelta(9))
+    fake_willo.on("GET", "participants/p9/", reply(200, {"key": "p9", "status": "Completed"}))
+    stale = participant_body("p0", status="Rejected")  # older than the cached Accepted
+    events = [
+        *(_stored(endpoint, "new_response", participant_body(f"p{n}")) for n in range(1, 4)),
+        _stored(endpoint, "status_change", participant_body("p1", status="Rejected",
+                                                            updated_at="2026-11-03T09:00:00Z")),
+        _stored(endpoint, "status_change", stale),
+        _stored(endpoint, "new_response", {"key": "p5", "status": {"not": "a status"}}),
+        _stored(endpoint, "new_score", score_envelope(participant_key="p9"), participant_key="p9"),
+        _stored(endpoint, "candidate_archived", {"key": "p6"}),
+    ]  # fmt: skip
+
+    assert webhook_apply_pending() == 7
+
+    states = dict(ReceivedWebhook.objects.values_list("pk", "state"))
+    assert [states[event.pk] for event in events] == ["applied"] * 5 + [
+        "failed", "applied", "ignored",
+    ]  # fmt: skip
+    assert ReceivedWebhook.objects.get(pk=events[5].pk).last_error.startswith("unreadable")
+    assert set(ReceivedWebhook.objects.values_list("attempts", flat=True)) == {1}
+    rows = {row.key: row for row in CachedParticipant.objects.filter(team=scope.team)}
+    assert rows["p1"].status == "Rejected"  # the later delivery of the same burst won
+    assert rows["p0"].status == "Accepted"  # the stale one changed nothing
+    assert {rows[k].interview_id for k in ("p1", "p2", "p3")} == {job.pk}
+    assert rows["p9"].source == Source.READ  # re-read from Willo
+    scope.team.refresh_from_db()
+    assert scope.team.last_webhook_at == max(e.received_at for e in events)
+
+
+def test_a_burst_of_new_responses_costs_a_few_queries_not_a_few_each(endpoint, scope):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cached_interview(scope, key="int1")
+    for n in range(40):
+        _stored(endpoint, "new_response", participant_body(f"p{n}"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert webhook_apply_pending() == 40
+
+    assert CachedParticipant.objects.filter(team=scope.team, interview__key="int1").count() == 40
+    # Per chunk of 20: the events, the cached candidates, their jobs, one INSERT, one UPDATE
+    # (and savepoints); applied one by one it was ~9 statements a delivery.
+    assert len(queries) < 40
+
+
+def test_a_candidate_inserted_meanwhile_falls_back_to_one_by_one(endpoint, scope, monkeypatch):
+    from django.db import IntegrityError
+
+    job = cached_interview(scope, key="int1")
+    for n in range(3):
+        _stored(endpoint, "new_response", participant_body(f"p{n}"))
+
+    def raced(rows, **kwargs):  # another writer inserted one of them since the locked read
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(CachedParticipant.objects, "bulk_create", raced)
+
+    assert webhook_apply_pending() == 3
+
+    assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
+    rows = CachedParticipant.objects.filter(team=scope.team, interview=job)
+    assert sorted(rows.values_list("key", flat=True)) == ["p0", "p1", "p2"]
 
 
 def test_a_run_leaves_deliveries_already_tried_to_the_sweeps_backoff(endpoint, scope):
