@@ -153,8 +153,9 @@ def _visit_since(request: HtmxHttpRequest, scope: Scope) -> datetime:
     key = f"{SINCE_SESSION_KEY}:{scope.team.pk}:{scope.key}"
     now = timezone.now()
     visit = request.session.get(key)
-    if isinstance(visit, dict) and now - datetime.fromisoformat(visit["seen"]) < VISIT_GAP:
-        if now - datetime.fromisoformat(visit["seen"]) >= VISIT_RECORD_EVERY:
+    away = now - datetime.fromisoformat(visit["seen"]) if isinstance(visit, dict) else None
+    if away is not None and away < VISIT_GAP:
+        if away >= VISIT_RECORD_EVERY:
             last_visit_extend(user=request.user, scope=scope, at=now)
             request.session[key] = {**visit, "seen": now.isoformat()}
         return datetime.fromisoformat(visit["since"])

@@ -209,12 +209,16 @@ def participants_store(
         wanted = {
             r.interview_key for r in changed.values() if r.interview_id is None and r.interview_key
         }
-        interviews = wanted and {
-            interview.key: interview
-            for interview in CachedInterview.objects.filter(
-                team=scope.team, scope=scope.key, key__in=wanted
-            )
-        }
+        interviews = (
+            {
+                interview.key: interview
+                for interview in CachedInterview.objects.filter(
+                    team=scope.team, scope=scope.key, key__in=wanted
+                )
+            }
+            if wanted
+            else {}
+        )
         for row in changed.values():
             if row.interview_id is None and row.interview_key in interviews:
                 row.interview = interviews[row.interview_key]

@@ -34,7 +34,7 @@ from willo_integration.models import (
 )
 from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.freshness import WilloUnavailable
-from willo_integration.services.refresh import participant_store, participants_store
+from willo_integration.services.refresh import participants_store
 from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("willo_integration.webhooks")
@@ -324,16 +324,9 @@ def webhook_apply_pending() -> int:
         if not ids:
             return done
         for start in range(0, len(ids), APPLY_CHUNK):
-            events = _apply_chunk(ids[start : start + APPLY_CHUNK])
+            events = _apply_chunk(ids[start : start + APPLY_CHUNK], skip_locked=True)
             done += sum(event.state in SETTLED for event in events)
-            # After the commit, so two runs never wait on the team's row for a whole chunk.
-            latest: dict[int, datetime] = {}
-            for event in events:
-                if event.applied_at:
-                    seen = latest.setdefault(event.team_id, event.received_at)
-                    latest[event.team_id] = max(seen, event.received_at)
-            for team_id, received_at in latest.items():
-                _team_touch(team_id, received_at)
+            _touch_teams(events)
         after = ids[-1]
 
 
@@ -342,17 +335,19 @@ def webhook_apply_pending() -> int:
 SETTLED = (ReceivedWebhook.State.APPLIED, ReceivedWebhook.State.IGNORED)
 
 
-def _apply_chunk(ids: list[int]) -> list[ReceivedWebhook]:
-    """Apply a few stored deliveries in one transaction (one commit, fewer WAL flushes for
-    the receiver's commits to queue behind); the events, their outcome set.
+def _apply_chunk(ids: list[int], *, skip_locked: bool) -> list[ReceivedWebhook]:
+    """Apply stored deliveries not applied yet, in one transaction (one commit, fewer WAL
+    flushes for the receiver's commits to queue behind); the events, their outcome set.
 
     Deliveries carrying the candidate are stored together per scope (``participants_store``:
-    a few queries for the lot); the others re-read Willo one by one. Rows another worker
-    holds are skipped. Outcomes are written with one UPDATE each (usually one in all).
+    a few queries for the lot); the others re-read Willo one by one. With ``skip_locked``,
+    rows another worker holds are left to it. Outcomes are written with one UPDATE each
+    (usually one in all).
     """
     with transaction.atomic():
         events = list(
-            ReceivedWebhook.objects.select_for_update(skip_locked=True, of=("self",))
+            # Lock the events' rows only (not the joined team's, which every event shares).
+            ReceivedWebhook.objects.select_for_update(skip_locked=skip_locked, of=("self",))
             .select_related("team")
             .filter(pk__in=ids, state=ReceivedWebhook.State.RECEIVED)
             .order_by("pk")
@@ -403,31 +398,29 @@ def _store(scope_key: str, items: list[tuple[ReceivedWebhook, schemas.Participan
     return ReceivedWebhook.State.APPLIED
 
 
-def webhook_apply(*, event_id: int, skip_locked: bool = False, touch_team: bool = True) -> str:
+def webhook_apply(*, event_id: int) -> str:
     """Apply a stored delivery to the cache once; returns the event's state after
-    ("missing" also for a row another worker holds, with ``skip_locked``). ``touch_team``
-    moves the team's last-webhook time (a caller applying many does it once)."""
-    with transaction.atomic():
-        event = (
-            # Lock the event's row only (not the joined team's, which every event shares).
-            ReceivedWebhook.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-            .select_related("team")
-            .filter(pk=event_id)
-            .first()
-        )
-        if event is None:
-            return "missing"
-        if event.state != ReceivedWebhook.State.RECEIVED:
-            return event.state
-        _attempt([event], functools.partial(_apply, event))
-        event.attempts += 1
-        if event.state != ReceivedWebhook.State.RECEIVED:
-            event.applied_at = timezone.now()
-        event.save(update_fields=["attempts", "state", "last_error", "applied_at"])
-    if event.applied_at and touch_team:
-        # Outside the event's transaction: concurrent applies queue on this row only briefly.
-        _team_touch(event.team_id, event.received_at)
-    return event.state
+    ("missing" if there is no such event)."""
+    events = _apply_chunk([event_id], skip_locked=False)
+    if not events:  # applied or given up already
+        state = ReceivedWebhook.objects.filter(pk=event_id).values_list("state", flat=True)
+        return state.first() or "missing"
+    _touch_teams(events)
+    return events[0].state
+
+
+def _touch_teams(events: list[ReceivedWebhook]) -> None:
+    """Move each team's last-webhook time to its newest applied delivery; after the apply's
+    commit, so concurrent applies queue on the team's row only briefly."""
+    latest: dict[int, datetime] = {}
+    for event in events:
+        if event.applied_at:
+            seen = latest.setdefault(event.team_id, event.received_at)
+            latest[event.team_id] = max(seen, event.received_at)
+    for team_id, received_at in latest.items():
+        Team.objects.filter(pk=team_id).filter(
+            Q(last_webhook_at__isnull=True) | Q(last_webhook_at__lt=received_at)
+        ).update(last_webhook_at=received_at)
 
 
 def _attempt(events: list[ReceivedWebhook], step: Callable[[], T]) -> T | None:
@@ -457,17 +450,13 @@ def _attempt(events: list[ReceivedWebhook], step: Callable[[], T]) -> T | None:
     return result
 
 
-def _team_touch(team_id: int, received_at) -> None:
-    Team.objects.filter(pk=team_id).filter(
-        Q(last_webhook_at__isnull=True) | Q(last_webhook_at__lt=received_at)
-    ).update(last_webhook_at=received_at)
-
-
 class _NotYet(Exception):
     """Willo could not be read now; the task tries the event again later."""
 
 
 def _apply(event: ReceivedWebhook) -> str:
+    """Apply a delivery that does not carry the candidate (comment, score): re-read them
+    from Willo. Unknown events, and events of a child no longer listed, are ignored."""
     from willo_integration.services.participants import participant_refresh
 
     kind = schemas.WebhookEventType.from_name(event.event)
@@ -479,9 +468,6 @@ def _apply(event: ReceivedWebhook) -> str:
     except NotAChild:
         logger.info("webhook event %s is for a child no longer listed; ignored", event.pk)
         return ReceivedWebhook.State.IGNORED
-    if kind in PAYLOAD_EVENTS:
-        participant_store(scope=scope, payload=_payload_of(event), source=Source.WEBHOOK)
-        return ReceivedWebhook.State.APPLIED
     if not event.participant_key:
         raise ValueError("no participant key in the payload")
     try:
