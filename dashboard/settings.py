@@ -108,6 +108,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DJANGO_DB_PREPARED_STATEMENTS", default=True
+):
+    # Parameters bound by the server, and a statement run five times on a connection is
+    # prepared there: PostgreSQL stops parsing and planning the same page queries again.
+    # Off behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

@@ -15,6 +15,7 @@ from django.db import models
 
 from dashboard.fields import EncryptedTextField
 from willo_integration import schemas
+from willo_integration.indexes import NullsLastIndex
 
 logger = logging.getLogger(__name__)
 
@@ -125,13 +126,16 @@ class CachedParticipant(models.Model):
             )
         ]
         indexes = [
-            # The job page's pipeline (counts, newest per status) and status filter.
-            models.Index(
+            # The job page's pipeline (counts, newest per status) and status filter; the
+            # jobs list's counts per status and new responses, from the index alone on
+            # PostgreSQL (which alone supports included columns).
+            NullsLastIndex(
                 fields=["team", "scope", "interview", "status", "-created_at"],
+                include=["responded_at"],
                 name="cached_part_status",
             ),
             # The job page's default ordering (newest first) and its pagination.
-            models.Index(
+            NullsLastIndex(
                 fields=["team", "scope", "interview", "-created_at"], name="cached_part_created"
             ),
             # The job page's score range filter and score ordering.

@@ -1,8 +1,13 @@
-"""Template tags for the page header."""
+"""Template tags and filters of the dashboard's pages."""
 
 from __future__ import annotations
 
+import datetime
+import functools
+
 from django import template
+from django.utils import formats
+from django.utils.translation import get_language
 
 from dashboard.permissions import teams_of
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
@@ -50,6 +55,25 @@ def duration(seconds) -> str:
 def status_slug(status) -> str:
     """A CSS modifier for a candidate status (``status--accepted``)."""
     return str(status or "unknown").lower().replace(" ", "-")
+
+
+@register.filter(expects_localtime=True)
+def day(value, format="j M Y") -> str:
+    """``value|date:format`` for a format with no time of day, worked out once per day.
+
+    A table shows the same few days over and over, and Django's date formatting costs
+    about 0.1 ms a value: three dates on each of 25 rows were a fifth of the job page.
+    """
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        return ""
+    return _day(value, format, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value: datetime.date, format: str, language: str | None) -> str:
+    return formats.date_format(value, format)
 
 
 @register.inclusion_tag("dashboard/_freshness.html")

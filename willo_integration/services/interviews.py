@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
 from dashboard.crypto import KeyDecryptionError
 from dashboard.models import MissingAPIKeyError
 from willo_integration.client import NotFoundError, WilloError
-from willo_integration.models import CachedInterview, LastVisit, Source
+from willo_integration.models import CachedInterview, CachedParticipant, LastVisit, Source
 from willo_integration.services.freshness import (
     Freshness,
     WilloUnavailable,
@@ -53,7 +54,7 @@ _STATUS_COUNTS = {
 
 @dataclass
 class InterviewListing:
-    page: Page  # of CachedInterview, annotated with count_* and new_responses
+    page: Page  # of CachedInterview, with count_* and new_responses set
     departments: list[tuple[str, str]]  # (key, name) for the filter
     freshness: Freshness
 
@@ -75,20 +76,11 @@ def interview_list(
         rows = rows.filter(Q(title__icontains=search) | Q(department_name__icontains=search))
     if department:
         rows = rows.filter(department_key=department)
-    counts = {"count_total": Count("participants")}
-    for name, status in _STATUS_COUNTS.items():
-        counts[name] = Count("participants", filter=Q(participants__status=status))
-    if since is not None:
-        counts["new_responses"] = Count(
-            "participants", filter=Q(participants__responded_at__gt=since)
-        )
-    rows = rows.annotate(**counts).defer("detail")
     order = ordering if ordering in ORDERINGS else "title"
-    rows = rows.order_by(order, "pk")
+    rows = rows.defer("detail").order_by(order, "pk")
     listing_page = Paginator(rows, per_page).get_page(page)
-    if since is None:
-        for row in listing_page.object_list:
-            row.new_responses = 0
+    listing_page.object_list = list(listing_page.object_list)
+    _count_candidates(scope, listing_page.object_list, since)
     departments = list(
         _scoped(scope)
         .exclude(department_key="")
@@ -97,6 +89,36 @@ def interview_list(
         .distinct()
     )
     return InterviewListing(page=listing_page, departments=departments, freshness=freshness)
+
+
+def _count_candidates(scope: Scope, jobs: list[CachedInterview], since: datetime | None) -> None:
+    """Set each job's ``count_*`` per status, ``count_total`` and ``new_responses``.
+
+    One grouped query over the shown jobs' candidates, which PostgreSQL answers from the
+    ``cached_part_status`` index alone (it counts no column the index lacks). Joining every
+    candidate of the team to the jobs, and counting that join again for the paginator, cost
+    several times more as candidates arrived.
+    """
+    new = Value(0)
+    if since is not None:
+        new = Count("responded_at", filter=Q(responded_at__gt=since))
+    groups = (
+        CachedParticipant.objects.filter(team=scope.team, scope=scope.key, interview__in=jobs)
+        .values_list("interview_id", "status")
+        .annotate(n=Count("*"), new=new)
+        .order_by()
+    )
+    per_status: dict[int, Counter[str]] = defaultdict(Counter)
+    new_responses: Counter[int] = Counter()
+    for interview_id, status, n, responded in groups:
+        per_status[interview_id][status] += n
+        new_responses[interview_id] += responded
+    for job in jobs:
+        statuses = per_status[job.pk]
+        job.count_total = statuses.total()
+        for name, status in _STATUS_COUNTS.items():
+            setattr(job, name, statuses[status])
+        job.new_responses = new_responses[job.pk]
 
 
 def _scoped(scope: Scope) -> QuerySet[CachedInterview]:

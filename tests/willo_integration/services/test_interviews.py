@@ -49,6 +49,33 @@ def test_it_counts_candidates_per_status_and_new_responses(scope, fake_willo):
     assert fake_willo.requests == []
 
 
+def test_the_counts_cost_one_query_for_the_page_whatever_the_jobs_and_candidates(
+    scope, other_team, fake_willo, django_assert_max_num_queries
+):
+    """Freshness, the page count, the page's jobs, their counts, the departments."""
+    elsewhere = Scope(team=other_team)
+    cached_participant(elsewhere, cached_interview(elsewhere, title="Job 00"), status="Invited")
+    jobs = [cached_interview(scope, title=f"Job {n:02d}") for n in range(30)]
+    for n, job in enumerate(jobs):
+        for status in ["Invited", "Completed", "Accepted", "Withdrawn"][: n % 5]:
+            cached_participant(scope, job, status=status, responded_at=T0 + timedelta(days=1))
+
+    with django_assert_max_num_queries(5):
+        listing = interview_list(scope=scope, per_page=25, since=T0)
+
+    shown = listing.page.object_list
+    assert [job.title for job in shown] == [f"Job {n:02d}" for n in range(25)]
+    job_with_four = shown[4]
+    assert (job_with_four.count_total, job_with_four.count_invited) == (4, 1)
+    assert (job_with_four.count_completed, job_with_four.count_accepted) == (1, 1)
+    assert job_with_four.new_responses == 4  # the Withdrawn one too: total counts every status
+    assert (shown[0].count_total, shown[0].count_invited, shown[0].new_responses) == (0, 0, 0)
+    last = interview_list(scope=scope, per_page=25, page=2, since=T0).page.object_list
+    assert [(job.title, job.count_total) for job in last] == [
+        (f"Job {n:02d}", n % 5) for n in range(25, 30)
+    ]
+
+
 def test_it_reports_no_new_responses_without_a_previous_visit(scope, fake_willo):
     cached_participant(scope, cached_interview(scope), responded_at=T0)
 
