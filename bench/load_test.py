@@ -8,7 +8,9 @@ as cache (db 6) and broker (db 7), gunicorn (``--web-workers``) and 2 Celery wor
 processes; the Willo sandbox in its own process answering after ``--latency-ms``. The
 team's cache is filled by a full sync first. Then locust (headless, bounded in time)
 runs ``--recruiters`` recruiters (jobs list, job page, candidate page, decisions; 1 to 3 s
-between clicks) and ``--webhooks-per-second`` new_response deliveries, twice:
+between clicks) and ``--webhooks-per-second`` new_response deliveries, twice (the web workers
+warmed up by a few requests each first, and the figures counted once every user has
+started):
 
 - *warm*: pages read the cache (``WILLO_CACHE_TTL_SECONDS=300``);
 - *bypassed* (the baseline): ``WILLO_CACHE_TTL_SECONDS=0``, so every page asks the
@@ -211,6 +213,7 @@ def _load(args, env: dict[str, str], workdir: Path, mode: str, sandbox_pid: int)
             )
         )
         _wait_ready(port)
+        _warm_up(port, json.loads((workdir / "config.json").read_text()), args.web_workers)
         groups = {
             "gunicorn": processes[2].pid,
             "celery workers": processes[0].pid,
@@ -226,6 +229,7 @@ def _load(args, env: dict[str, str], workdir: Path, mode: str, sandbox_pid: int)
              "--headless", "--users", str(users), "--spawn-rate", "25",
              "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}",
              "--csv", str(workdir / mode), "--only-summary", "--stop-timeout", "10",
+             "--reset-stats",
              "--loglevel", "WARNING"],
             cwd=ROOT, env={**env, "LOAD_TEST_CONFIG": str(workdir / "config.json")},
             stdout=(workdir / f"{mode}-locust.log").open("w"), stderr=subprocess.STDOUT,
@@ -241,6 +245,22 @@ def _load(args, env: dict[str, str], workdir: Path, mode: str, sandbox_pid: int)
         for process in reversed(processes):
             _stop(process)
     return _stats(workdir, mode) | {"cpu": cpu, "seconds": args.seconds}
+
+
+def _warm_up(port: int, config: dict, web_workers: int) -> None:
+    """Each page a few times per web worker before the clock starts: a fresh process
+    compiles its templates and opens its connections on its first requests, which is not
+    what a recruiter meets on a server that has been up for a while."""
+    import httpx
+
+    session, _csrf = config["logins"][0]
+    team = f"/teams/{config['team']}"
+    paths = [f"{team}/jobs/", f"{team}/jobs/{config['jobs'][0]}/"]
+    paths.append(f"{team}/candidates/{config['candidates'][0]}/")
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        for _ in range(3 * web_workers):
+            for path in paths:
+                client.get(path, headers={"Cookie": f"sessionid={session}"})
 
 
 def _children_cpu() -> float:
