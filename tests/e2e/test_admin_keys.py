@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.models import Team
-from willo_integration.sandbox.seed import DEMO_ORGANISATION, seed
+from willo_integration.sandbox.models import ApiKey
+from willo_integration.sandbox.seed import seed
 from willo_integration.services.team_keys import team_key_set, team_key_verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,14 +19,8 @@ WRONG_KEY = "not-a-willo-key-0000000000000000wxyz"
 def sandbox(live_server, settings):
     """The seeded Willo sandbox, reached over real HTTP: (owner key, owner email)."""
     settings.WILLO_SANDBOX_BASE_URL = f"{live_server.url}/api/integrations/v2"
-    keys = seed(participants=20).keys
-    label, owner_key = next(
-        (label, key)
-        for label, key in keys.items()
-        if label.startswith(f"{DEMO_ORGANISATION} owner")
-    )
-    owner_email = re.search(r"\(([^)]+@[^)]+)\)", label).group(1)
-    return owner_key, owner_email
+    owner_key = seed(participants=20).demo_owner_key
+    return owner_key, ApiKey.objects.select_related("user").get(key=owner_key).user.email
 
 
 @pytest.fixture
