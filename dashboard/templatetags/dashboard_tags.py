@@ -58,8 +58,8 @@ def status_slug(status) -> str:
 
 
 @register.filter(expects_localtime=True)
-def day(value, format="j M Y") -> str:
-    """``value|date:format`` for a format with no time of day, worked out once per day.
+def day(value, pattern="j M Y") -> str:
+    """``value|date:pattern`` for a pattern with no time of day, worked out once per day.
 
     A table shows the same few days over and over, and Django's date formatting costs
     about 0.1 ms a value: three dates on each of 25 rows were a fifth of the job page.
@@ -68,12 +68,12 @@ def day(value, format="j M Y") -> str:
         value = value.date()
     if not isinstance(value, datetime.date):
         return ""
-    return _day(value, format, get_language())
+    return _day(value, pattern, get_language())
 
 
 @functools.lru_cache(maxsize=1024)
-def _day(value: datetime.date, format: str, language: str | None) -> str:
-    return formats.date_format(value, format)
+def _day(value: datetime.date, pattern: str, language: str | None) -> str:
+    return formats.date_format(value, pattern)
 
 
 @register.inclusion_tag("dashboard/_freshness.html")
