@@ -176,15 +176,18 @@ def last_visit_touch(
     *, user: AbstractBaseUser, scope: Scope, at: datetime | None = None
 ) -> datetime | None:
     """The previous time ``user`` looked at the scope's jobs; records ``at`` (now)."""
-    visits = LastVisit.objects.filter(user=user, team=scope.team, scope=scope.key)
-    previous = visits.values_list("seen_at", flat=True).first()
+    previous = (
+        LastVisit.objects.filter(user=user, team=scope.team, scope=scope.key)
+        .values_list("seen_at", flat=True)
+        .first()
+    )
     at = at or timezone.now()
     if previous is None:
         LastVisit.objects.get_or_create(
             user=user, team=scope.team, scope=scope.key, defaults={"seen_at": at}
         )
     else:
-        visits.update(seen_at=at)
+        last_visit_extend(user=user, scope=scope, at=at)
     return previous
 
 
