@@ -234,7 +234,8 @@ def participants_store(
             ]
         for key in changed.keys() & stored:
             changed[key].save()
-        changes_mark(scope=scope, participant_keys=changed)
+        if changed:  # as participant_store: an older payload moves no marker
+            changes_mark(scope=scope, participant_keys=changed)
     return list(changed.values())
 
 

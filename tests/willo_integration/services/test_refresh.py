@@ -9,10 +9,12 @@ import pytest
 from willo_integration import schemas
 from willo_integration.models import CachedInterview, CachedParticipant, Source
 from willo_integration.sandbox.models import IDV_ANSWER_TYPES, Interview
+from willo_integration.services.changes import changes_marker
 from willo_integration.services.refresh import (
     interview_refresh,
     interviews_refresh,
     participant_store,
+    participants_store,
 )
 
 from .conftest import T0, cached_interview, requires_sandbox
@@ -77,6 +79,26 @@ def test_it_ignores_a_payload_older_than_the_cached_one(scope):
     row = CachedParticipant.objects.get(team=scope.team, key="p1")
     assert row.status == "Accepted"
     assert row.source == Source.READ
+
+
+def test_a_batch_of_only_older_payloads_changes_nothing_and_tells_no_page(
+    scope, django_capture_on_commit_callbacks
+):
+    newer = schemas.Participant(key="p1", status="Accepted", updated_at=T0 + timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_store(scope=scope, payload=newer, source=Source.READ)
+    markers = (changes_marker(scope=scope), changes_marker(scope=scope, participant_key="p1"))
+
+    older = schemas.Participant(key="p1", status="Rejected", updated_at=T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = participants_store(scope=scope, payloads=[older], source=Source.WEBHOOK)
+
+    assert stored == []
+    assert CachedParticipant.objects.get(team=scope.team, key="p1").status == "Accepted"
+    assert markers[0] != "0"
+    assert (changes_marker(scope=scope), changes_marker(scope=scope, participant_key="p1")) == (
+        markers
+    )
 
 
 def test_it_ignores_an_older_status_change_with_the_same_updated_at(scope):
