@@ -118,6 +118,7 @@ def main() -> None:
         help="the Celery workers' CPU niceness: on one box, pages are served first",
     )
     args = parser.parse_args()
+    reference_ms = _reference_loop_ms()
 
     from cryptography.fernet import Fernet
 
@@ -173,7 +174,7 @@ def main() -> None:
         sandbox.wait(timeout=10)
         _database("drop", DB_NAME)
         _flush_redis((CACHE_DB, BROKER_DB))
-    _report(args, results)
+    _report(args, results, reference_ms)
     print(f"  (logs and CSV in {workdir})")
 
 
@@ -285,11 +286,24 @@ def _stats(workdir: Path, mode: str) -> dict:
     return {"rows": rows, "server_errors": server_errors}
 
 
-def _report(args, results: dict) -> None:
+def _reference_loop_ms() -> float:
+    """Milliseconds for a fixed pure-Python loop on one core, best of 5, measured before the
+    set-up: this machine's speed varies by the hour (by 2x seen here), so runs are compared
+    with it in mind rather than figure against figure."""
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        timings.append(time.perf_counter() - started)
+    return min(timings) * 1000
+
+
+def _report(args, results: dict, reference_ms: float) -> None:
     print(
         f"\nLoad test, {args.seconds} s: {args.recruiters} recruiters (1-3 s apart) and "
         f"{args.webhooks_per_second:g} webhooks/s; gunicorn {args.web_workers} workers, 2 Celery "
-        f"workers, PostgreSQL, Redis; sandbox at {args.latency_ms} ms; {os.cpu_count()} cores"
+        f"workers, PostgreSQL, Redis; sandbox at {args.latency_ms} ms; {os.cpu_count()} cores, "
+        f"reference loop {reference_ms:.0f} ms"
     )
     for mode, result in results.items():
         print(f"\n  {mode}:")
