@@ -358,8 +358,8 @@ def _apply_chunk(ids: list[int], *, skip_locked: bool) -> list[ReceivedWebhook]:
                 _attempt([event], functools.partial(_apply, event))
             elif participant := _attempt([event], functools.partial(_payload_of, event)):
                 batches.setdefault((event.team_id, event.scope), []).append((event, participant))
-        for (_team, scope_key), items in batches.items():
-            _attempt([event for event, _ in items], functools.partial(_store, scope_key, items))
+        for items in batches.values():
+            _attempt([event for event, _ in items], functools.partial(_store, items))
         now = timezone.now()
         outcomes: dict[tuple[str, str], list[int]] = {}
         for event in events:
@@ -385,17 +385,25 @@ def _payload_of(event: ReceivedWebhook) -> schemas.Participant:
     raise ValueError("no participant in the payload")
 
 
-def _store(scope_key: str, items: list[tuple[ReceivedWebhook, schemas.Participant]]) -> str:
+def _store(items: list[tuple[ReceivedWebhook, schemas.Participant]]) -> str:
     """Store the candidates of one scope's deliveries; the events' state."""
-    try:
-        scope = child_scope(items[0][0].team, scope_key)
-    except NotAChild:
-        logger.info("webhook events %s are for a child no longer listed; ignored",
-                    [event.pk for event, _ in items])  # fmt: skip
+    scope = _scope_of([event for event, _ in items])
+    if scope is None:
         return ReceivedWebhook.State.IGNORED
     participants = [participant for _, participant in items]
     participants_store(scope=scope, payloads=participants, source=Source.WEBHOOK)
     return ReceivedWebhook.State.APPLIED
+
+
+def _scope_of(events: list[ReceivedWebhook]) -> Scope | None:
+    """The scope the events (all of one team and scope) were delivered for; None, logged,
+    when it is a child organisation the team no longer lists."""
+    try:
+        return child_scope(events[0].team, events[0].scope)
+    except NotAChild:
+        logger.info("webhook events %s are for a child no longer listed; ignored",
+                    [event.pk for event in events])  # fmt: skip
+        return None
 
 
 def webhook_apply(*, event_id: int) -> str:
@@ -463,10 +471,8 @@ def _apply(event: ReceivedWebhook) -> str:
     if kind is None:
         logger.info("webhook event %s of unknown type %r stored and ignored", event.pk, event.event)
         return ReceivedWebhook.State.IGNORED
-    try:
-        scope = child_scope(event.team, event.scope)
-    except NotAChild:
-        logger.info("webhook event %s is for a child no longer listed; ignored", event.pk)
+    scope = _scope_of([event])
+    if scope is None:
         return ReceivedWebhook.State.IGNORED
     if not event.participant_key:
         raise ValueError("no participant key in the payload")

@@ -255,6 +255,22 @@ def test_an_older_payload_does_not_overwrite_a_newer_one(endpoint, scope):
     assert (row.status, row.name) == ("Accepted", "Now")
 
 
+def test_deliveries_for_a_child_no_longer_listed_are_ignored(scope, caplog):
+    gone = WebhookEndpoint.objects.create(
+        team=scope.team, scope="child-gone", public_url="https://dash.example/webhooks/willo/y/"
+    )
+    carried = _stored(gone, "new_response", participant_body())  # stored with its batch
+    reread = _stored(gone, "new_score", score_envelope(), participant_key="p1")  # re-read
+
+    with caplog.at_level(logging.INFO, logger="willo_integration.webhooks"):
+        states = [webhook_apply(event_id=event.pk) for event in (carried, reread)]
+
+    assert states == ["ignored", "ignored"]
+    assert not CachedParticipant.objects.exists()
+    for event in (carried, reread):
+        assert f"webhook events [{event.pk}] are for a child no longer listed" in caplog.text
+
+
 def test_applying_twice_changes_nothing_the_second_time(endpoint, scope):
     event = _stored(endpoint, "new_response", participant_body())
     webhook_apply(event_id=event.pk)
