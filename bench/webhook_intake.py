@@ -58,6 +58,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = "host=127.0.0.1 port=5432 user=postgres"
+BENCH_INTERVIEW = {"key": "benchinterview000000000000000001", "title": "Bench job"}
 DB_NAME = "willo_bench_intake"
 REDIS = "redis://127.0.0.1:6379"
 BROKER_DB, CACHE_DB = 8, 9
@@ -221,7 +222,7 @@ class Receiver:
                 "send_notifications": True,
                 "custom_id": None,
                 "summary": None,
-                "interview": {"key": "benchinterview000000000000000001", "title": "Bench job"},
+                "interview": BENCH_INTERVIEW,
                 "department": {"key": "benchdepartment00000000000000001", "name": "Bench"},
                 "created_at": self.now,
                 "updated_at": self.now,
@@ -501,16 +502,23 @@ def _manage(workdir: Path, *command: str) -> None:
 
 
 def _fixture() -> tuple[str, str]:
-    """A sandbox team with an endpoint and its four subscriptions; the route and the
+    """A sandbox team with an endpoint and its four subscriptions, and the job the
+    deliveries name, cached (else applying reads it from Willo first); the route and the
     new_response token."""
+    from django.utils import timezone
+
     from dashboard.models import Team
-    from willo_integration.models import WebhookEndpoint, WebhookSubscription
+    from willo_integration.models import CachedInterview, WebhookEndpoint, WebhookSubscription
     from willo_integration.services.webhooks import EVENTS, TOKEN_LENGTH, token_digest
 
     team = Team(name="Bench Intake", environment=Team.Environment.SANDBOX)
     team.set_api_key("bench-intake-key-000000000000000")
     team.save()
     endpoint = WebhookEndpoint.objects.create(team=team, public_url="https://bench.invalid/")
+    CachedInterview.objects.create(
+        team=team, key=BENCH_INTERVIEW["key"], title=BENCH_INTERVIEW["title"],
+        fetched_at=timezone.now(),
+    )  # fmt: skip
     tokens = {event: secrets.token_urlsafe(96)[:TOKEN_LENGTH] for event in EVENTS}
     WebhookSubscription.objects.bulk_create(
         WebhookSubscription(

@@ -70,7 +70,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(ReceivedWebhook)
 class ReceivedWebhookAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "team", "event", "participant_key", "state", "attempts"]
+    list_display = [
+        "received_at",
+        "team",
+        "event",
+        "participant_key",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
     list_filter = ["state", "event", "team"]
     search_fields = ["participant_key", "dedupe_key"]
     date_hierarchy = "received_at"
@@ -85,7 +94,9 @@ class ReceivedWebhookAdmin(admin.ModelAdmin):
         "received_at",
         "state",
         "attempts",
+        "next_attempt_at",
         "last_error",
+        "last_traceback",
         "applied_at",
         "body",
     ]

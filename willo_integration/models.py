@@ -254,7 +254,10 @@ class ReceivedWebhook(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
     attempts = models.IntegerField(default=0)
+    # While Willo cannot be read: when to try again (None: at once).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    last_traceback = models.TextField(blank=True)  # of the exception that failed it
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -7,14 +7,21 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.http import Http404
 
 from dashboard.models import Team
 from willo_integration.models import SyncRun
 from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
 from willo_integration.services.data_protection import retention_apply
 from willo_integration.services.decisions import MAX_ATTEMPTS, backoff, decision_send
-from willo_integration.services.freshness import log_failure, unavailable_message
+from willo_integration.services.freshness import (
+    Freshness,
+    WilloUnavailable,
+    log_failure,
+    unavailable_message,
+)
 from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
+from willo_integration.services.participants import participant_refresh
 from willo_integration.services.refresh import interview_refresh
 from willo_integration.services.scope import Scope
 from willo_integration.services.sync import SyncBusy, sync_resume, sync_run, sync_start
@@ -103,14 +110,33 @@ def interview_refresh_task(team_id: int, scope_key: str, relation: str, intervie
     return total
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def webhook_apply_task(self, event_id: int) -> str:
-    """Apply a stored webhook delivery; idempotent, so a redelivered task changes nothing."""
-    state = webhook_apply(event_id=event_id)
-    if state == "received" and not self.request.is_eager:
-        # Willo could not be read now (comments and scores re-read the candidate).
-        raise self.retry(countdown=backoff(self.request.retries + 1))
-    return state
+@shared_task(acks_late=True)
+def webhook_apply_task(event_id: int) -> str:
+    """Apply a stored webhook delivery; idempotent, so a redelivered task changes nothing.
+    One left waiting for Willo is tried again by the sweep once its next attempt is due."""
+    return webhook_apply(event_id=event_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
+def participant_refresh_task(
+    self, team_id: int, scope_key: str, relation: str, participant_key: str
+) -> str:
+    """Re-read a candidate from Willo (a webhook payload could not be ordered against the
+    cached row); retried with backoff while Willo is not answering."""
+    scope = _scope(team_id, scope_key, relation)
+    if scope is None:
+        return "missing"
+    try:
+        _row, freshness = participant_refresh(scope=scope, key=participant_key)
+    except Http404:
+        return "missing"  # deleted in Willo: participant_refresh dropped the row
+    except WilloUnavailable:
+        freshness = Freshness(as_of=None, notice="unavailable")
+    if not freshness.notice:
+        return "refreshed"
+    if self.request.is_eager or self.request.retries >= MAX_ATTEMPTS - 1:
+        return "stale"
+    raise self.retry(countdown=backoff(self.request.retries + 1, freshness.retry_after))
 
 
 @shared_task(acks_late=True)

@@ -26,6 +26,7 @@ class Freshness:
     as_of: datetime | None  # when the shown data was fetched from Willo (oldest relevant)
     notice: str = ""  # "" when fresh; else why the data may be old
     refreshing: bool = False  # a background refresh is running or enqueued
+    retry_after: float | None = None  # seconds Willo asked to wait, when it was throttled
 
 
 class WilloUnavailable(Exception):

@@ -270,7 +270,10 @@ def participant_refresh(
         if cached is None:
             raise WilloUnavailable(unavailable_message(exc)) from exc
         as_of = cached.detail_fetched_at or cached.fetched_at
-        return cached, Freshness(as_of=as_of, notice=stale_notice(exc, as_of))
+        notice = stale_notice(exc, as_of)
+        return cached, Freshness(
+            as_of=as_of, notice=notice, retry_after=getattr(exc, "retry_after", None)
+        )
     interview = None
     if payload.interview is not None:
         interview = (

@@ -18,6 +18,7 @@ from willo_integration.client import NotFoundError, WilloClient
 from willo_integration.models import CachedInterview, CachedParticipant, Source
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.scope import Scope
+from willo_integration.text import storable, storable_json
 
 logger = logging.getLogger("willo_integration.services")
 
@@ -52,21 +53,21 @@ def interview_store(
     fields: dict[str, Any] = {"source": source, "fetched_at": now}
     sent = payload.model_fields_set
     if "title" in sent:
-        fields["title"] = (payload.title or "")[:500]
+        fields["title"] = _text(payload.title, 500)
     if "department" in sent:
-        fields["department_key"] = payload.department.key if payload.department else ""
-        fields["department_name"] = (
-            (payload.department.name or "")[:200] if payload.department else ""
-        )
+        fields["department_key"] = _text(payload.department and payload.department.key, 64)
+        fields["department_name"] = _text(payload.department and payload.department.name, 200)
     if "owner" in sent:
-        fields["owner_name"] = (payload.owner.full_name or "")[:200] if payload.owner else ""
-        fields["owner_email"] = (payload.owner.email or "")[:254] if payload.owner else ""
+        fields["owner_name"] = _text(payload.owner and payload.owner.full_name, 200)
+        fields["owner_email"] = _text(payload.owner and payload.owner.email, 254)
     if "invite_link" in sent:
-        fields["invite_link"] = (payload.invite_link or "")[:500]
+        fields["invite_link"] = _text(payload.invite_link, 500)
     if "created_at" in sent:
         fields["created_at"] = payload.created_at
     if detail:
-        fields["detail"] = payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        fields["detail"] = storable_json(
+            payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
         fields["detail_fetched_at"] = now
     row, _ = CachedInterview.objects.update_or_create(
         team=scope.team, scope=scope.key, key=payload.key, defaults=fields
@@ -147,8 +148,10 @@ def participant_store(
 ) -> CachedParticipant:
     """Upsert one participant from any payload (list item, detail, webhook, PATCH answer).
 
-    Only the fields the payload carries are written, and a payload older than the
-    cached one (by ``updated_at``, then ``status_changed_at``) changes nothing.
+    Only the fields the payload carries are written, and a payload older than the cached
+    one changes nothing; a webhook payload that cannot be ordered against the cached row
+    changes nothing either and asks for a re-read instead (README, "Ordering of writes
+    to the cache").
     """
     with transaction.atomic():
         row = (
@@ -156,8 +159,9 @@ def participant_store(
             .filter(team=scope.team, scope=scope.key, key=payload.key)
             .first()
         )
-        if row is not None and _is_older(payload, row):
-            logger.info("willo participant %s: ignored an older payload (%s)", payload.key, source)
+        order = _order(payload, row, source)
+        if row is not None and order != NEWER:
+            _not_stored(scope, row.key, source, order)
             return row
         if row is None:
             row = CachedParticipant(team=scope.team, scope=scope.key, key=payload.key)
@@ -179,7 +183,8 @@ def participants_store(
 ) -> list[CachedParticipant]:
     """Upsert many participants as ``participant_store`` does each, in a few queries: one
     locked read of those cached, one of their interviews, one insert of the new ones, an
-    update per changed one. A burst of webhooks is applied this way.
+    update per changed one. A burst of webhooks is applied this way; the rows written
+    are returned.
 
     Payloads apply in order, so a later one for the same candidate wins unless it is older.
     If another writer inserts one of the new candidates meanwhile, each payload of the
@@ -197,8 +202,9 @@ def participants_store(
         changed: dict[str, CachedParticipant] = {}
         for payload in payloads:
             row = rows.get(payload.key)
-            if row is not None and _is_older(payload, row):
-                logger.info("willo participant %s: ignored an older payload (%s)", row.key, source)
+            order = _order(payload, row, source)
+            if row is not None and order != NEWER:
+                _not_stored(scope, row.key, source, order)
                 continue
             if row is None:
                 rows[payload.key] = row = CachedParticipant(
@@ -244,7 +250,7 @@ def _merge(
 ) -> None:
     """Write what ``payload`` carries onto ``row`` (not saved)."""
     sent = payload.model_fields_set
-    wire = payload.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    wire = storable_json(payload.model_dump(mode="json", by_alias=True, exclude_unset=True))
     is_detail = "answers" in sent
     _apply(row, payload, sent)
     if is_detail or not row.detail:
@@ -257,35 +263,86 @@ def _merge(
     row.fetched_at = now
 
 
-def _is_older(payload: schemas.Participant, row: CachedParticipant) -> bool:
+NEWER, OLDER, UNORDERED = "newer", "older", "unordered"
+
+
+def _order(payload: schemas.Participant, row: CachedParticipant | None, source: str) -> str:
+    """Whether ``payload`` describes the candidate later than ``row`` does: NEWER (store
+    it), OLDER or UNORDERED (keep the row). README, "Ordering of writes to the cache".
+
+    By ``updated_at`` when both carry it, then ``status_changed_at``. A read of Willo
+    (list row, detail, invite answer) is Willo's state now: newer unless its own stamps
+    say otherwise. A webhook may come late, or again: without ``updated_at`` it is newer
+    only when its status change is later than anything the row knows of, and against a
+    row without ``updated_at`` (a list row) only when it was updated after that read.
+    """
+    if row is None:
+        return NEWER
     if payload.updated_at and row.updated_at and payload.updated_at != row.updated_at:
-        return payload.updated_at < row.updated_at
-    return _before(payload.status_changed_at, row.status_changed_at)
+        return NEWER if payload.updated_at > row.updated_at else OLDER
+    if _before(payload.status_changed_at, row.status_changed_at):
+        return OLDER
+    if source != Source.WEBHOOK or (payload.updated_at and row.updated_at):
+        return NEWER
+    if payload.updated_at:  # the row was read without one (a list row, an invite answer)
+        return NEWER if payload.updated_at >= row.fetched_at else UNORDERED
+    known = [t for t in (row.updated_at, row.status_changed_at) if t is not None]
+    changed = payload.status_changed_at
+    if changed is not None and known and all(changed > t for t in known):
+        return NEWER
+    return UNORDERED
 
 
 def _before(new: datetime | None, old: datetime | None) -> bool:
     return new is not None and old is not None and new < old
 
 
+def _not_stored(scope: Scope, key: str, source: str, order: str) -> None:
+    if order == OLDER:
+        logger.info("willo participant %s: ignored an older payload (%s)", key, source)
+        return
+    logger.info(
+        "willo participant %s: a %s payload that cannot be ordered against the cached row; "
+        "re-read from Willo instead",
+        key,
+        source,
+    )
+    reread_later(scope=scope, key=key)
+
+
+def reread_later(*, scope: Scope, key: str) -> None:
+    """Re-read the candidate from Willo once the current transaction commits (a task)."""
+    from willo_integration.tasks import participant_refresh_task
+
+    def enqueue() -> None:
+        try:
+            participant_refresh_task.delay(scope.team.pk, scope.key, scope.relation, key)
+        except Exception:  # the broker is down: the next sync or page view re-reads it
+            logger.exception("willo participant %s: the re-read could not be enqueued", key)
+
+    transaction.on_commit(enqueue)
+
+
 def _apply(row: CachedParticipant, payload: schemas.Participant, sent: set[str]) -> None:
     for name, limit in (("name", 200), ("email", 254), ("phone", 64), ("custom_id", 200)):
         if name in sent:
-            setattr(row, name, (getattr(payload, name) or "")[:limit])
+            setattr(row, name, _text(getattr(payload, name), limit))
     if "location" in sent:
         place = payload.location
         parts = [place.city, place.country_name] if place else []
-        row.location = ", ".join(p for p in parts if p)[:300]
+        row.location = _text(", ".join(p for p in parts if p), 300)
     if "status" in sent:
-        row.status = str(payload.status or "")[:32]
+        row.status = _text(str(payload.status or ""), 32)
     if "status_changed_by" in sent:
-        row.status_changed_by = (payload.status_changed_by or "")[:254]
+        row.status_changed_by = _text(payload.status_changed_by, 254)
     for name in ("status_changed_at", "created_at", "updated_at"):
         if name in sent:
             setattr(row, name, getattr(payload, name))
     if "interview" in sent and payload.interview is not None:
-        if row.interview_key != payload.interview.key:
+        interview_key = _text(payload.interview.key, 64)
+        if row.interview_key != interview_key:
             row.interview = None
-        row.interview_key = payload.interview.key
+        row.interview_key = interview_key
     if "score" in sent:
         score = payload.score
         row.average_score = score.average_score_snapshot if score else None
@@ -301,3 +358,8 @@ def _apply(row: CachedParticipant, payload: schemas.Participant, sent: set[str])
             row.responded_at = min(answered)
         elif row.status in ANSWERED_STATUSES:
             row.responded_at = row.responded_at or payload.updated_at
+
+
+def _text(value: str | None, limit: int) -> str:
+    """A payload's string as a column stores it: storable, cut to the column's length."""
+    return storable(value or "")[:limit]

@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 import pydantic
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -27,15 +28,19 @@ from dashboard.models import Team
 from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloError
 from willo_integration.models import (
+    CachedParticipant,
     ReceivedWebhook,
     Source,
     WebhookEndpoint,
     WebhookSubscription,
 )
 from willo_integration.services.agency import NotAChild, child_scope
+from willo_integration.services.decisions import backoff
 from willo_integration.services.freshness import WilloUnavailable
-from willo_integration.services.refresh import participants_store
+from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.refresh import interview_store, participants_store
 from willo_integration.services.scope import Scope
+from willo_integration.text import storable
 
 logger = logging.getLogger("willo_integration.webhooks")
 T = TypeVar("T")
@@ -304,22 +309,19 @@ def _nudge() -> None:
 
 
 def webhook_apply_pending() -> int:
-    """Apply every delivery stored and not tried yet, oldest first; how many were applied
-    (or ignored as unknown).
+    """Apply every delivery stored and due (never tried, or its retry's time has come),
+    oldest first; how many were applied (or ignored as unknown).
 
     The flag is cleared first, so a delivery stored from now on asks for another run; two
     runs side by side share the work (a row locked by one is skipped by the other).
-    Deliveries Willo could not be read for are left to the sweep's retries with backoff.
+    A delivery waiting for Willo is not due until its ``next_attempt_at``, so it never
+    holds up the deliveries behind it.
     """
     cache.delete(APPLY_PENDING_FLAG)
     done, after = 0, 0
     while True:
         ids = list(
-            ReceivedWebhook.objects.filter(
-                state=ReceivedWebhook.State.RECEIVED, attempts=0, pk__gt=after
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:APPLY_BATCH]
+            _due().filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:APPLY_BATCH]
         )
         if not ids:
             return done
@@ -330,69 +332,149 @@ def webhook_apply_pending() -> int:
         after = ids[-1]
 
 
+def _due() -> QuerySet[ReceivedWebhook]:
+    """Deliveries waiting to be applied whose (next) attempt is due now."""
+    return ReceivedWebhook.objects.filter(state=ReceivedWebhook.State.RECEIVED).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    )
+
+
 # -- applying ---------------------------------------------------------------------------
 
 SETTLED = (ReceivedWebhook.State.APPLIED, ReceivedWebhook.State.IGNORED)
 
 
 def _apply_chunk(ids: list[int], *, skip_locked: bool) -> list[ReceivedWebhook]:
-    """Apply stored deliveries not applied yet, in one transaction (one commit, fewer WAL
+    """Apply stored deliveries that are due, in one transaction (one commit, fewer WAL
     flushes for the receiver's commits to queue behind); the events, their outcome set.
 
-    Deliveries carrying the candidate are stored together per scope (``participants_store``:
-    a few queries for the lot); the others re-read Willo one by one. With ``skip_locked``,
-    rows another worker holds are left to it. Outcomes are written with one UPDATE each
-    (usually one in all).
+    Each delivery stands alone: what one raises is rolled back to its savepoint and
+    recorded on it, and the others land. Deliveries carrying the candidate are stored
+    together per scope (``participants_store``: a few queries for the lot) in one
+    savepoint; only if that raises are they stored again one savepoint each, to find the
+    one at fault. The others re-read Willo one by one. With ``skip_locked``, rows another
+    worker holds are left to it. Outcomes are written with one UPDATE each (usually one in
+    all).
     """
     with transaction.atomic():
         events = list(
             # Lock the events' rows only (not the joined team's, which every event shares).
-            ReceivedWebhook.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+            _due()
+            .select_for_update(skip_locked=skip_locked, of=("self",))
             .select_related("team")
-            .filter(pk__in=ids, state=ReceivedWebhook.State.RECEIVED)
+            .filter(pk__in=ids)
             .order_by("pk")
         )
         batches: dict[tuple[int, str], list[tuple[ReceivedWebhook, schemas.Participant]]] = {}
         for event in events:
             if schemas.WebhookEventType.from_name(event.event) not in PAYLOAD_EVENTS:
-                _attempt([event], functools.partial(_apply, event))
+                _attempt([event], functools.partial(_apply, event), savepoint=True)
             elif participant := _attempt([event], functools.partial(_payload_of, event)):
                 batches.setdefault((event.team_id, event.scope), []).append((event, participant))
         for items in batches.values():
-            _attempt([event for event, _ in items], functools.partial(_store, items))
-        now = timezone.now()
-        outcomes: dict[tuple[str, str], list[int]] = {}
-        for event in events:
-            if event.state != ReceivedWebhook.State.RECEIVED:
-                event.applied_at = now
-            outcomes.setdefault((event.state, event.last_error), []).append(event.pk)
-        for (state, last_error), pks in outcomes.items():
-            ReceivedWebhook.objects.filter(pk__in=pks).update(
-                state=state,
-                last_error=last_error,
-                attempts=F("attempts") + 1,
-                applied_at=None if state == ReceivedWebhook.State.RECEIVED else now,
-            )
+            _store_batch(items)
+        _record_outcomes(events)
     return events
+
+
+def _store_batch(items: list[tuple[ReceivedWebhook, schemas.Participant]]) -> None:
+    """One scope's candidate-carrying deliveries: together if they can, else one by one."""
+    batch = [event for event, _ in items]
+    if len(items) == 1:
+        _attempt(batch, functools.partial(_store, items), savepoint=True)
+        return
+    try:
+        with transaction.atomic():
+            _store(items)
+    except Exception:
+        logger.info("webhook events %s: the batch failed; applying them one by one",
+                    [event.pk for event in batch])  # fmt: skip
+        for event in batch:  # what the failed batch recorded on them was rolled back too
+            _outcome(event, ReceivedWebhook.State.RECEIVED)
+        for item in items:
+            _attempt([item[0]], functools.partial(_store, [item]), savepoint=True)
+
+
+def _record_outcomes(events: list[ReceivedWebhook]) -> None:
+    now = timezone.now()
+    outcomes: dict[tuple, list[int]] = {}
+    for event in events:
+        event.applied_at = None if event.state == ReceivedWebhook.State.RECEIVED else now
+        if event.state != ReceivedWebhook.State.RECEIVED:
+            event.next_attempt_at = None
+        outcome = (event.state, event.last_error, event.last_traceback, event.next_attempt_at)
+        outcomes.setdefault(outcome, []).append(event.pk)
+    for (state, last_error, last_traceback, next_attempt_at), pks in outcomes.items():
+        ReceivedWebhook.objects.filter(pk__in=pks).update(
+            state=state,
+            last_error=last_error,
+            last_traceback=last_traceback,
+            next_attempt_at=next_attempt_at,
+            attempts=F("attempts") + 1,
+            applied_at=None if state == ReceivedWebhook.State.RECEIVED else now,
+        )
 
 
 def _payload_of(event: ReceivedWebhook) -> schemas.Participant:
     delivery = schemas.parse_webhook_delivery(json.loads(event.body))
     if isinstance(delivery, schemas.Participant):
-        return delivery
-    if delivery.data is not None and delivery.data.participant is not None:
-        return delivery.data.participant
-    raise ValueError("no participant in the payload")
+        participant = delivery
+    elif delivery.data is not None and delivery.data.participant is not None:
+        participant = delivery.data.participant
+    else:
+        raise ValueError("no participant in the payload")
+    keys = [participant.key, participant.interview.key if participant.interview else ""]
+    if any(len(key) > 64 or storable(key) != key for key in keys):
+        raise ValueError("the participant's or interview's key is not a Willo key")
+    return participant
 
 
-def _store(items: list[tuple[ReceivedWebhook, schemas.Participant]]) -> str:
-    """Store the candidates of one scope's deliveries; the events' state."""
-    scope = _scope_of([event for event, _ in items])
+def _store(items: list[tuple[ReceivedWebhook, schemas.Participant]]) -> None:
+    """Store the candidates of one scope's deliveries, each in its job: a job not cached
+    yet (a candidate who applied through the job's public link) is read from Willo first.
+    Sets the events' outcome."""
+    events = [event for event, _ in items]
+    scope = _scope_of(events)
     if scope is None:
-        return ReceivedWebhook.State.IGNORED
-    participants = [participant for _, participant in items]
-    participants_store(scope=scope, payloads=participants, source=Source.WEBHOOK)
-    return ReceivedWebhook.State.APPLIED
+        for event in events:
+            _outcome(event, ReceivedWebhook.State.IGNORED)
+        return
+    rows = participants_store(
+        scope=scope, payloads=[participant for _, participant in items], source=Source.WEBHOOK
+    )
+    missing = {row.interview_key for row in rows if row.interview_id is None and row.interview_key}
+    waiting = _jobs_fetch(scope, missing) if missing else {}
+    for event, participant in items:
+        job = participant.interview.key if participant.interview else ""
+        if job in waiting:
+            _wait([event], waiting[job])
+        else:
+            _outcome(event, ReceivedWebhook.State.APPLIED)
+
+
+def _jobs_fetch(scope: Scope, keys: set[str]) -> dict[str, BaseException]:
+    """Read the jobs ``keys`` from Willo, store them and put their cached candidates in
+    them; the jobs Willo could not be read for, with why."""
+    failed: dict[str, BaseException] = {}
+    try:
+        with scope.client(retry=False) as willo:
+            for key in sorted(keys):
+                try:
+                    payload = willo.interviews.retrieve(key, retry=False)
+                except NotFoundError:
+                    logger.info("webhook for interview %s, which Willo no longer has", key)
+                    continue
+                except WILLO_FAILURES as exc:
+                    failed[key] = exc
+                    continue
+                job = interview_store(scope=scope, payload=payload, source=Source.READ, detail=True)
+                CachedParticipant.objects.filter(
+                    team=scope.team, scope=scope.key, interview_key=key, interview__isnull=True
+                ).update(interview=job)
+                logger.info("webhook for interview %s, not cached before: fetched", key)
+    except WILLO_FAILURES as exc:  # no usable key: no client at all
+        failed.update(dict.fromkeys(keys - failed.keys(), exc))
+    return failed
 
 
 def _scope_of(events: list[ReceivedWebhook]) -> Scope | None:
@@ -407,10 +489,10 @@ def _scope_of(events: list[ReceivedWebhook]) -> Scope | None:
 
 
 def webhook_apply(*, event_id: int) -> str:
-    """Apply a stored delivery to the cache once; returns the event's state after
-    ("missing" if there is no such event)."""
+    """Apply a stored delivery to the cache once, if it is due; returns the event's state
+    after ("missing" if there is no such event)."""
     events = _apply_chunk([event_id], skip_locked=False)
-    if not events:  # applied or given up already
+    if not events:  # applied, given up or not due yet
         state = ReceivedWebhook.objects.filter(pk=event_id).values_list("state", flat=True)
         return state.first() or "missing"
     _touch_teams(events)
@@ -431,35 +513,73 @@ def _touch_teams(events: list[ReceivedWebhook]) -> None:
         ).update(last_webhook_at=received_at)
 
 
-def _attempt(events: list[ReceivedWebhook], step: Callable[[], T]) -> T | None:
-    """Run one step of applying ``events`` (which stand or fall together); a state it
-    returns becomes theirs; what it raises is recorded on them (failed for good when
-    unreadable or after ``MAX_APPLY_ATTEMPTS``). What it returned, or None if it raised.
+def _attempt(
+    events: list[ReceivedWebhook], step: Callable[[], T], *, savepoint: bool = False
+) -> T | None:
+    """Run one step of applying ``events`` (which stand or fall together), in a savepoint
+    if it writes; a state it returns becomes theirs. When Willo cannot be read they wait
+    for their next attempt (failed after ``MAX_APPLY_ATTEMPTS``); anything else it raises
+    fails them, with the error and its traceback. What it returned, or None if it raised.
     The caller counts the attempt."""
     try:
-        result = step()
+        with transaction.atomic() if savepoint else contextlib.nullcontext():
+            result = step()
     except (_NotYet, WilloError) as exc:
-        error = str(exc)[:300]
-        for event in events:
-            event.last_error = error
-            if event.attempts + 1 >= MAX_APPLY_ATTEMPTS:
-                event.state = ReceivedWebhook.State.FAILED
-        logger.warning("webhook events %s not applied yet: %s", [e.pk for e in events], error)
+        _wait(events, exc)
         return None
     except (pydantic.ValidationError, ValueError) as exc:
         for event in events:
-            event.state = ReceivedWebhook.State.FAILED
-            event.last_error = f"unreadable payload: {exc}"[:300]
+            _fail(event, f"unreadable payload: {exc}")
         logger.warning("webhook events %s unreadable: %s", [e.pk for e in events], exc)
+        return None
+    except Exception as exc:
+        for event in events:
+            _fail(event, f"{type(exc).__name__}: {exc}")
+        logger.exception("webhook events %s failed", [e.pk for e in events])
         return None
     if isinstance(result, str):
         for event in events:
-            event.state = result
+            _outcome(event, result)
     return result
 
 
+def _outcome(event: ReceivedWebhook, state: str) -> None:
+    event.state = state
+    event.last_error = event.last_traceback = ""
+    event.next_attempt_at = None
+
+
+def _fail(event: ReceivedWebhook, error: str) -> None:
+    """Failed for good (replayable in the admin): the error, and the traceback being
+    handled."""
+    event.state = ReceivedWebhook.State.FAILED
+    event.last_error = storable(error)[:300]
+    event.last_traceback = storable(traceback.format_exc())
+    event.next_attempt_at = None
+
+
+def _wait(events: list[ReceivedWebhook], exc: BaseException) -> None:
+    """Willo could not be read: try again after a backoff (what Willo asked for, if it
+    did), or fail after the last attempt."""
+    error = storable(str(exc))[:300]
+    retry_after = getattr(exc, "retry_after", None)
+    for event in events:
+        attempts = event.attempts + 1
+        if attempts >= MAX_APPLY_ATTEMPTS:
+            _fail(event, error)
+            continue
+        event.state = ReceivedWebhook.State.RECEIVED
+        event.last_error, event.last_traceback = error, ""
+        event.next_attempt_at = timezone.now() + timedelta(seconds=backoff(attempts, retry_after))
+    logger.warning("webhook events %s not applied yet: %s", [e.pk for e in events], error)
+
+
 class _NotYet(Exception):
-    """Willo could not be read now; the task tries the event again later."""
+    """Willo could not be read now; the event is tried again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _apply(event: ReceivedWebhook) -> str:
@@ -481,27 +601,32 @@ def _apply(event: ReceivedWebhook) -> str:
     except Http404:
         return ReceivedWebhook.State.IGNORED  # deleted in Willo since
     except WilloUnavailable as exc:
-        raise _NotYet(str(exc)) from exc
+        raise _NotYet(str(exc), getattr(exc.__cause__, "retry_after", None)) from exc
     if freshness.notice:
-        raise _NotYet(freshness.notice)
+        raise _NotYet(freshness.notice, freshness.retry_after)
     return ReceivedWebhook.State.APPLIED
 
 
 def webhook_replay(*, event_id: int) -> str:
-    """Apply a stored event again (admin): reset it to received and apply it."""
+    """Apply a stored event again (admin): reset it to received, due now, and apply it."""
     ReceivedWebhook.objects.filter(pk=event_id).update(
-        state=ReceivedWebhook.State.RECEIVED, attempts=0, last_error="", applied_at=None
+        state=ReceivedWebhook.State.RECEIVED,
+        attempts=0,
+        last_error="",
+        last_traceback="",
+        next_attempt_at=None,
+        applied_at=None,
     )
     return webhook_apply(event_id=event_id)
 
 
 def webhook_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Enqueue events stored but never applied (the broker was down, a worker died)."""
+    """Enqueue the deliveries that are due and were stored more than ``older_than`` ago:
+    never applied (the broker was down, a worker died) or waiting for Willo and due for
+    their next attempt."""
     cutoff = timezone.now() - older_than
     ids = list(
-        ReceivedWebhook.objects.filter(
-            state=ReceivedWebhook.State.RECEIVED, received_at__lt=cutoff
-        ).values_list("pk", flat=True)[:1000]
+        _due().filter(received_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:1000]
     )
     for event_id in ids:
         _enqueue(event_id)

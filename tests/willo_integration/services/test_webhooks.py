@@ -10,10 +10,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from willo_integration import schemas
 from willo_integration.models import (
+    CachedInterview,
     CachedParticipant,
     ReceivedWebhook,
     Source,
@@ -21,6 +24,7 @@ from willo_integration.models import (
     WebhookSubscription,
 )
 from willo_integration.sandbox.models import Webhook as SandboxWebhook
+from willo_integration.services.refresh import participant_store
 from willo_integration.services.scope import Scope
 from willo_integration.services.webhooks import (
     APPLY_DELAY_SECONDS,
@@ -66,6 +70,12 @@ def endpoint(scope) -> WebhookEndpoint:
     return endpoint
 
 
+@pytest.fixture
+def job(scope):
+    """The job the deliveries name, cached already."""
+    return cached_interview(scope, key="int1")
+
+
 def deliver(client, endpoint, body, token=TOKENS["new_response"], **extra):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return client.post(
@@ -105,7 +115,7 @@ def score_envelope(event_id: str = "evt_1", participant_key: str = "p1") -> dict
 
 
 def test_a_new_response_is_stored_acknowledged_and_applied(
-    client, endpoint, scope, django_capture_on_commit_callbacks
+    client, endpoint, scope, job, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = deliver(client, endpoint, participant_body())
@@ -271,7 +281,7 @@ def test_deliveries_for_a_child_no_longer_listed_are_ignored(scope, caplog):
         assert f"webhook events [{event.pk}] are for a child no longer listed" in caplog.text
 
 
-def test_applying_twice_changes_nothing_the_second_time(endpoint, scope):
+def test_applying_twice_changes_nothing_the_second_time(endpoint, scope, job):
     event = _stored(endpoint, "new_response", participant_body())
     webhook_apply(event_id=event.pk)
     CachedParticipant.objects.filter(key="p1").update(name="Edited since")
@@ -289,27 +299,61 @@ def test_a_new_score_re_reads_the_candidate(endpoint, scope, fake_willo):
     assert CachedParticipant.objects.get(key="p1").name == "Ada Lovelace"
 
 
+def _due_now(event: ReceivedWebhook) -> None:
+    """Time passes: the event's next attempt is due."""
+    ReceivedWebhook.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now())
+
+
 def test_a_new_score_waits_while_willo_is_down_then_fails_after_the_last_attempt(
     endpoint, scope, fake_willo
 ):
     fake_willo.on("GET", "participants/", reply(503, {"detail": "down"}))
     event = _stored(endpoint, "new_score", score_envelope(), participant_key="p1")
 
-    states = [webhook_apply(event_id=event.pk) for _ in range(5)]
+    states, waits = [], []
+    for _ in range(5):
+        before = timezone.now()
+        states.append(webhook_apply(event_id=event.pk))
+        event.refresh_from_db()
+        if event.next_attempt_at:
+            waits.append(round((event.next_attempt_at - before).total_seconds()))
+            _due_now(event)
 
     assert states == ["received"] * 4 + ["failed"]
+    assert waits == [5, 10, 20, 40]  # exponential: decisions.backoff
     event.refresh_from_db()
+    assert (event.attempts, event.next_attempt_at) == (5, None)
     assert "rate limited" in event.last_error or "not answering" in event.last_error
 
 
-def test_a_replay_applies_a_failed_event_again(endpoint, scope):
+def test_a_delivery_waiting_for_willo_is_not_tried_before_it_is_due(endpoint, scope, fake_willo):
+    fake_willo.on(
+        "GET", "participants/", reply(429, {"detail": "slow down"}, **{"Retry-After": "90"})
+    )
+    event = _stored(endpoint, "new_score", score_envelope(), participant_key="p1")
+
+    assert webhook_apply(event_id=event.pk) == "received"
+    event.refresh_from_db()
+    wait = (event.next_attempt_at - timezone.now()).total_seconds()
+    assert 85 < wait <= 90  # as Willo asked
+    assert (event.attempts, event.last_traceback) == (1, "")
+    calls = len(fake_willo.requests)
+
+    assert webhook_apply(event_id=event.pk) == "received"  # not due: not tried
+    assert webhook_apply_pending() == 0
+    assert webhook_sweep(older_than=timedelta(0)) == 0
+    assert len(fake_willo.requests) == calls
+    assert ReceivedWebhook.objects.get(pk=event.pk).attempts == 1
+
+
+def test_a_replay_applies_a_failed_event_again(endpoint, scope, job):
     event = _stored(endpoint, "new_response", participant_body(), state="failed", attempts=5)
 
     assert webhook_replay(event_id=event.pk) == "applied"
     assert CachedParticipant.objects.filter(key="p1").exists()
 
 
-def test_the_sweep_applies_events_that_were_never_enqueued(endpoint, scope):
+def test_the_sweep_applies_events_that_were_never_enqueued(endpoint, scope, job):
     stale = _stored(endpoint, "new_response", participant_body("p1"))
     fresh = _stored(endpoint, "new_response", participant_body("p2"))
     ReceivedWebhook.objects.filter(pk=stale.pk).update(
@@ -322,7 +366,7 @@ def test_the_sweep_applies_events_that_were_never_enqueued(endpoint, scope):
 
 
 def test_a_burst_of_deliveries_asks_a_worker_once_until_it_starts(
-    client, endpoint, monkeypatch, django_capture_on_commit_callbacks
+    client, endpoint, job, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.core.cache import cache
 
@@ -346,7 +390,7 @@ def test_a_burst_of_deliveries_asks_a_worker_once_until_it_starts(
 
 
 def test_with_the_broker_down_a_delivery_is_kept_for_the_sweep(
-    client, endpoint, monkeypatch, django_capture_on_commit_callbacks, caplog
+    client, endpoint, job, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
     from django.core.cache import cache
 
@@ -436,14 +480,274 @@ def test_a_candidate_inserted_meanwhile_falls_back_to_one_by_one(endpoint, scope
     assert sorted(rows.values_list("key", flat=True)) == ["p0", "p1", "p2"]
 
 
-def test_a_run_leaves_deliveries_already_tried_to_the_sweeps_backoff(endpoint, scope):
-    tried = _stored(endpoint, "new_score", score_envelope(), attempts=1)
+def test_a_run_leaves_deliveries_waiting_for_willo_until_they_are_due(endpoint, scope, job):
+    waiting = _stored(endpoint, "new_score", score_envelope(), attempts=1,
+                      next_attempt_at=timezone.now() + timedelta(minutes=1))  # fmt: skip
     new = _stored(endpoint, "new_response", participant_body("p2"))
 
     assert webhook_apply_pending() == 1
 
     assert ReceivedWebhook.objects.get(pk=new.pk).state == "applied"
-    assert ReceivedWebhook.objects.get(pk=tried.pk).state == "received"
+    assert ReceivedWebhook.objects.get(pk=waiting.pk).state == "received"
+    assert ReceivedWebhook.objects.get(pk=waiting.pk).attempts == 1
+
+
+# -- one delivery at fault never holds up the others ------------------------------------------
+
+
+def test_text_postgresql_refuses_is_cleaned_before_it_is_stored(endpoint, scope, job):
+    answer = {"key": "a1", "created_at": "2026-11-01T09:05:00Z",
+              "transcript": {"text": "I\u0000 like \ud800coffee"}}  # fmt: skip
+    body = participant_body(name="Ada\u0000 Lovelace", answers=[answer])
+    event = _stored(endpoint, "new_response", body)  # JSON escapes: \u0000, \ud800
+    assert "\\u0000" in event.body
+
+    assert webhook_apply(event_id=event.pk) == "applied"  # on PostgreSQL: no DataError
+
+    row = CachedParticipant.objects.get(key="p1")
+    assert row.name == "Ada Lovelace"
+    assert row.detail["name"] == "Ada Lovelace"
+    assert row.detail["answers"][0]["transcript"]["text"] == "I like \ufffdcoffee"
+    assert row.interview_id == job.pk
+
+
+def _raising_for(monkeypatch, key: str, exc: Exception) -> None:
+    """Storing the candidate ``key`` raises ``exc`` (as PostgreSQL's DataError would)."""
+    from willo_integration.services import refresh
+
+    merge = refresh._merge
+
+    def failing(row, payload, source, now):
+        if payload.key == key:
+            raise exc
+        merge(row, payload, source, now)
+
+    monkeypatch.setattr(refresh, "_merge", failing)
+
+
+def test_a_delivery_that_raises_fails_alone_and_the_rest_of_its_batch_lands(
+    endpoint, scope, job, monkeypatch
+):
+    from django.db import DataError
+
+    _raising_for(monkeypatch, "p2", DataError("invalid byte sequence for encoding UTF8: 0x00"))
+    events = [_stored(endpoint, "new_response", participant_body(f"p{n}")) for n in range(1, 5)]
+    later = _stored(endpoint, "new_response", participant_body("p9"))
+
+    assert webhook_apply_pending() == 4
+
+    states = dict(ReceivedWebhook.objects.values_list("pk", "state"))
+    assert [states[e.pk] for e in [*events, later]] == [
+        "applied", "failed", "applied", "applied", "applied",
+    ]  # fmt: skip
+    failed = ReceivedWebhook.objects.get(pk=events[1].pk)
+    assert failed.last_error == "DataError: invalid byte sequence for encoding UTF8: 0x00"
+    assert "Traceback (most recent call last)" in failed.last_traceback
+    assert "DataError" in failed.last_traceback
+    assert (failed.attempts, failed.next_attempt_at) == (1, None)
+    keys = set(CachedParticipant.objects.filter(interview=job).values_list("key", flat=True))
+    assert keys == {"p1", "p3", "p4", "p9"}
+    assert webhook_apply_pending() == 0  # nothing left at the head of the queue
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL refuses U+0000")
+def test_on_postgresql_uncleaned_text_would_fail_only_its_own_delivery(
+    endpoint, scope, job, monkeypatch
+):
+    from willo_integration.services import refresh
+
+    monkeypatch.setattr(refresh, "_text", lambda value, limit: (value or "")[:limit])
+    bad = _stored(endpoint, "new_response", participant_body("p1", name="Ada\x00"))
+    good = _stored(endpoint, "new_response", participant_body("p2"))
+
+    assert webhook_apply_pending() == 1
+
+    bad.refresh_from_db()
+    assert bad.state == "failed"
+    assert bad.last_error.startswith("DataError")
+    assert ReceivedWebhook.objects.get(pk=good.pk).state == "applied"
+    assert list(CachedParticipant.objects.values_list("key", flat=True)) == ["p2"]
+
+
+def test_the_admin_shows_why_a_delivery_failed_and_replays_it_due_at_once(
+    admin_client, endpoint, job, monkeypatch
+):
+    _raising_for(monkeypatch, "p1", RuntimeError("boom"))
+    event = _stored(endpoint, "new_response", participant_body())
+    webhook_apply(event_id=event.pk)
+    monkeypatch.undo()
+
+    listing = admin_client.get(
+        reverse("admin:willo_integration_receivedwebhook_changelist"), {"state__exact": "failed"}
+    )
+    detail = admin_client.get(
+        reverse("admin:willo_integration_receivedwebhook_change", args=[event.pk])
+    )
+    waiting = _stored(endpoint, "new_response", participant_body("p2"), attempts=2,
+                      next_attempt_at=timezone.now() + timedelta(hours=1))  # fmt: skip
+    replay = admin_client.post(
+        reverse("admin:willo_integration_receivedwebhook_changelist"),
+        {"action": "replay", "_selected_action": [event.pk, waiting.pk]},
+        follow=True,
+    )
+
+    assert "RuntimeError: boom" in listing.content.decode()
+    page = detail.content.decode()
+    assert "Next attempt at" in page
+    assert "Traceback (most recent call last)" in page
+    assert "Replayed 2: 2 applied." in replay.content.decode()
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.next_attempt_at, waiting.attempts) == ("applied", None, 1)
+
+
+# -- ordering: a payload that cannot be ordered asks for a re-read -----------------------------
+
+
+def test_a_payload_without_updated_at_never_reverts_a_newer_row_and_asks_for_a_re_read(
+    endpoint, scope, job, fake_willo, django_capture_on_commit_callbacks
+):
+    cached_participant(scope, job, key="p1", name="Ada King", status="Accepted",
+                       updated_at=T0 + timedelta(days=5))  # fmt: skip
+    fresh = participant_body(name="Ada King", status="Accepted", updated_at="2026-11-09T09:00:00Z")
+    fake_willo.on("GET", "participants/p1/", reply(200, fresh))
+    stale = participant_body(name="Ada Lovelace", status="Completed")
+    del stale["updated_at"]
+    event = _stored(endpoint, "status_change", stale)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert webhook_apply(event_id=event.pk) == "applied"
+
+    row = CachedParticipant.objects.get(key="p1")
+    assert (row.name, row.status) == ("Ada King", "Accepted")
+    assert not fake_willo.calls("GET")  # asked for on commit, not inline
+    for callback in callbacks:  # commit: the re-read task (eager here)
+        callback()
+    assert fake_willo.calls("GET", "participants/p1/")
+    row.refresh_from_db()
+    assert (row.status, row.source, row.updated_at) == ("Accepted", Source.READ, T0 + timedelta(7))
+
+
+@pytest.fixture
+def rereads(monkeypatch) -> list[tuple]:
+    """The re-reads asked for (the task's arguments), instead of running them."""
+    from willo_integration import tasks
+
+    asked: list[tuple] = []
+    monkeypatch.setattr(tasks.participant_refresh_task, "delay", lambda *args: asked.append(args))
+    return asked
+
+
+def test_a_payload_without_updated_at_applies_when_its_status_change_is_later_than_the_row(
+    endpoint, scope, job, rereads, django_capture_on_commit_callbacks
+):
+    cached_participant(scope, job, key="p1", status="Completed", updated_at=T0)
+    later = participant_body(status="Rejected", status_changed_at="2026-11-03T09:00:00Z")
+    del later["updated_at"]
+    event = _stored(endpoint, "status_change", later)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_apply(event_id=event.pk) == "applied"
+
+    assert CachedParticipant.objects.get(key="p1").status == "Rejected"
+    assert rereads == []  # ordered: no re-read
+
+
+def test_a_webhook_older_than_a_list_read_of_the_row_asks_for_a_re_read(
+    endpoint, scope, job, rereads, django_capture_on_commit_callbacks
+):
+    # Known from a list row (no updated_at, no status), read after the delivery's change.
+    cached_participant(scope, job, key="p1", name="Ada King", status="")
+    event = _stored(endpoint, "new_response", participant_body(name="Ada Lovelace"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_apply(event_id=event.pk) == "applied"
+
+    assert CachedParticipant.objects.get(key="p1").name == "Ada King"
+    assert rereads == [(scope.team.pk, "", "", "p1")]
+
+
+def test_a_read_without_updated_at_is_willos_state_now_and_applies(scope, job):
+    cached_participant(scope, job, key="p1", name="Ada King", updated_at=T0)
+
+    participant_store(scope=scope, payload=schemas.Participant(key="p1", name="Ada Lovelace"),
+                      source=Source.READ)  # fmt: skip
+
+    assert CachedParticipant.objects.get(key="p1").name == "Ada Lovelace"
+
+
+def test_the_re_read_task_tries_again_while_willo_is_down(scope, job, fake_willo, monkeypatch):
+    from celery.exceptions import Retry
+
+    from willo_integration.tasks import participant_refresh_task
+
+    cached_participant(scope, job, key="p1")
+    fake_willo.on("GET", "participants/p1/", reply(429, {"detail": "slow"}, **{"Retry-After": "7"}))
+    retried = {}
+
+    def retry(**options):
+        retried.update(options)
+        return Retry()
+
+    monkeypatch.setattr(participant_refresh_task, "retry", retry)
+    request = participant_refresh_task.request
+    monkeypatch.setattr(request, "is_eager", False, raising=False)
+    monkeypatch.setattr(request, "retries", 0, raising=False)
+
+    with pytest.raises(Retry):
+        participant_refresh_task.run(scope.team.pk, "", "", "p1")
+
+    assert retried == {"countdown": 7.0}
+
+
+# -- a candidate the cache has never seen ------------------------------------------------------
+
+
+def _job_detail(key: str = "int1") -> dict:
+    return {"key": key, "title": "Night Barista", "invite_link": "https://willotalent.com/i/x/",
+            "created_at": "2026-10-01T09:00:00Z", "questions": []}  # fmt: skip
+
+
+def test_a_candidate_who_applied_through_the_public_link_lands_in_their_job(
+    endpoint, scope, fake_willo
+):
+    fake_willo.on("GET", "interviews/int1/", reply(200, _job_detail()))
+    first = _stored(endpoint, "new_response", participant_body("p1"))
+    second = _stored(endpoint, "status_change", participant_body("p2", status="Started"))
+
+    assert webhook_apply_pending() == 2
+
+    job = CachedInterview.objects.get(team=scope.team, key="int1")
+    assert (job.title, job.detail_fetched_at is not None) == ("Night Barista", True)
+    assert len(fake_willo.calls("GET", "interviews/int1/")) == 1  # once for the batch
+    rows = CachedParticipant.objects.filter(team=scope.team, interview=job)
+    assert sorted(rows.values_list("key", "status")) == [("p1", "Completed"), ("p2", "Started")]
+    assert {e.state for e in ReceivedWebhook.objects.filter(pk__in=[first.pk, second.pk])} == {
+        "applied"
+    }
+
+
+def test_a_candidate_whose_job_cannot_be_read_yet_waits_and_the_others_land(
+    endpoint, scope, job, fake_willo
+):
+    fake_willo.on("GET", "interviews/int2/", reply(503, {"detail": "down"}),
+                  reply(200, _job_detail("int2")))  # fmt: skip
+    chef = participant_body("p2", interview={"key": "int2", "title": "Chef"})
+    elsewhere = _stored(endpoint, "new_response", chef)
+    known = _stored(endpoint, "new_response", participant_body("p1"))
+
+    assert webhook_apply_pending() == 1
+
+    elsewhere.refresh_from_db()
+    assert (elsewhere.state, elsewhere.attempts) == ("received", 1)
+    assert elsewhere.next_attempt_at > timezone.now()
+    assert ReceivedWebhook.objects.get(pk=known.pk).state == "applied"
+    assert CachedParticipant.objects.get(key="p1").interview_id == job.pk
+
+    _due_now(elsewhere)
+    assert webhook_apply_pending() == 1  # Willo answers now
+    row = CachedParticipant.objects.get(key="p2")
+    assert row.interview == CachedInterview.objects.get(team=scope.team, key="int2")
+    assert ReceivedWebhook.objects.get(pk=elsewhere.pk).state == "applied"
 
 
 # -- registration against the sandbox -------------------------------------------------------
@@ -507,7 +811,7 @@ def test_the_command_names_a_missing_team(db):
         call_command("willo_webhooks", "list", "--team", "nobody")
 
 
-def test_the_admin_shows_health_and_replays_a_delivery(admin_client, endpoint):
+def test_the_admin_shows_health_and_replays_a_delivery(admin_client, endpoint, job):
     failed = _stored(endpoint, "new_response", participant_body(), state="failed", attempts=5)
 
     health = admin_client.get(
