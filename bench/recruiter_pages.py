@@ -47,6 +47,7 @@ def main() -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="dashboard.settings",
         DJANGO_DEBUG="true",
+        WILLO_ALLOW_PRIVATE_API_HOSTS="true",  # the sandbox is on loopback
         DATABASE_URL=f"sqlite:///{workdir / 'dashboard.sqlite3'}",
         WILLO_REQUESTS_PER_SECOND="50",
     )
@@ -254,6 +255,7 @@ def _start_sandbox(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
         "DJANGO_DEBUG": "true",
+        "WILLO_ALLOW_PRIVATE_API_HOSTS": "true",  # the sandbox is on loopback
         "DATABASE_URL": f"sqlite:///{workdir / 'sandbox.sqlite3'}",
     }
     log = open(workdir / "sandbox.log", "w")  # noqa: SIM115 - lives as long as the process

@@ -96,6 +96,8 @@ def main() -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="dashboard.settings",
         DJANGO_DEBUG="false",
+        # The sandbox it drives is on loopback: the operator's flag allows that host.
+        WILLO_ALLOW_PRIVATE_API_HOSTS="true",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         WILLO_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -18,7 +19,7 @@ from dashboard.models import KeyAuditEntry, Membership, MissingAPIKeyError, Team
 from willo_integration.client import WilloError
 from willo_integration.models import ChildOrganisation
 from willo_integration.services.agency import scopes_of
-from willo_integration.services.team_keys import team_key_set, team_key_verify
+from willo_integration.services.team_keys import team_key_rotate, team_key_set, team_key_verify
 from willo_integration.services.webhooks import webhook_register
 
 _sensitive = method_decorator(sensitive_post_parameters("new_api_key"))
@@ -132,14 +133,25 @@ class TeamAdmin(admin.ModelAdmin):
             form.changed_data
         ):
             obj.clear_verification()
-        super().save_model(request, obj, form, change)
+        ip_address = client_ip_address(request)
         if new_key:
+            # Set before saving, so the new key is bound to the new base URL at once.
             team_key_set(
                 team=obj,
                 api_key=new_key,
                 actor=request.user,
-                ip_address=client_ip_address(request),
+                ip_address=ip_address,
                 action=KeyAuditEntry.Action.REPLACED if had_key else KeyAuditEntry.Action.SET,
+            )
+            return
+        had_key = obj.has_api_key
+        obj.save(actor=request.user, ip_address=ip_address)
+        if had_key and not obj.has_api_key:
+            self.message_user(
+                request,
+                f"{obj.name}: the environment or base URL changed, so the stored key was "
+                "cleared (a key is only sent where it was entered for): enter the key again.",
+                messages.WARNING,
             )
 
     @admin.action(description="Verify key with Willo", permissions=["change"])
@@ -186,24 +198,24 @@ class TeamAdmin(admin.ModelAdmin):
         if "apply" in request.POST:
             form = RotateKeyForm(request.POST)
             if form.is_valid():
-                ip_address = client_ip_address(request)
-                team_key_set(
+                rotation = team_key_rotate(
                     team=team,
                     api_key=form.cleaned_data["new_api_key"],
                     actor=request.user,
-                    ip_address=ip_address,
-                    action=KeyAuditEntry.Action.ROTATED,
+                    ip_address=client_ip_address(request),
+                    verify=form.cleaned_data["verify"],
+                    keep_unverified=form.cleaned_data["save_unverified"],
                 )
-                self.message_user(
-                    request,
-                    f"{team.name}: key replaced; it now ends with …{team.api_key_last4}.",
-                    messages.SUCCESS,
-                )
-                if form.cleaned_data["verify"]:
-                    result = team_key_verify(team=team, actor=request.user, ip_address=ip_address)
-                    level = messages.SUCCESS if result.ok else messages.ERROR
-                    self.message_user(request, f"{team.name}: {result.message}", level)
-                return None
+                if not rotation.saved:
+                    # The old key stays; the form comes back with the reason and the box
+                    # that saves the refused key anyway.
+                    form.fields["save_unverified"].widget = forms.CheckboxInput()
+                    form.add_error(None, rotation.message)
+                else:
+                    ok = rotation.verification is None or rotation.verification.ok
+                    level = messages.SUCCESS if ok else messages.WARNING
+                    self.message_user(request, f"{team.name}: {rotation.message}", level)
+                    return None
         else:
             form = RotateKeyForm()
         context = {

@@ -45,7 +45,17 @@ class RotateKeyForm(forms.Form):
         "New API key", required=True, help_text="The old key is replaced and cannot be shown again."
     )
     verify = forms.BooleanField(
-        label="Verify the new key with Willo now", required=False, initial=True
+        label="Verify the new key with Willo now",
+        required=False,
+        initial=True,
+        help_text="Willo is asked with the new key before it is saved; "
+        "a key Willo refuses is not saved and the old key stays.",
+    )
+    # Shown once Willo refused the new key: the operator may save it anyway.
+    save_unverified = forms.BooleanField(
+        label="Save the new key even though Willo did not accept it (the old key is lost)",
+        required=False,
+        widget=forms.HiddenInput,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
 from dashboard.fields import EncryptedTextField, Secret
-from dashboard.validators import validate_willo_base_url
+from dashboard.validators import validate_willo_api_host, validate_willo_base_url
 
 
 class Team(models.Model):
@@ -36,6 +36,9 @@ class Team(models.Model):
     api_key = EncryptedTextField("API key", blank=True, editable=False)
     # Kept apart from the ciphertext so lists and the admin never decrypt to show it.
     api_key_last4 = models.CharField("API key ends with", max_length=4, blank=True, editable=False)
+    # Where the key was entered for ("production", "custom https://…"): a key goes only
+    # there, so another environment or base URL clears it until a key is entered again.
+    api_key_binding = models.CharField(max_length=520, blank=True, editable=False)
     willo_user_email = models.EmailField(
         "Willo user email",
         blank=True,
@@ -51,6 +54,9 @@ class Team(models.Model):
     key_verified_user_name = models.CharField(max_length=200, blank=True)
     key_verified_user_email = models.EmailField(blank=True)
     key_verification_message = models.CharField(max_length=300, blank=True)
+    key_refused_at = models.DateTimeField("key refused by Willo at", null=True, blank=True)
+    # When the organisation was last asked whether it is a parent (agency); None: never.
+    agency_checked_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_webhook_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,10 +71,35 @@ class Team(models.Model):
     def __repr__(self) -> str:
         return f"<Team {self.slug!r} ({self.environment})>"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, actor=None, ip_address: str | None = None, **kwargs) -> None:
+        """Saves; a key entered for another environment or base URL is cleared (audited,
+        by ``actor`` from ``ip_address`` when given)."""
         if not self.slug:
             self.slug = self._unique_slug()
+        cleared_from = ""
+        if self.has_api_key and self.api_key_binding != self.key_binding:
+            cleared_from = self.api_key_binding or "an unrecorded base URL"
+            self.api_key = ""
+            self.api_key_last4 = ""
+            self.api_key_binding = ""
+            self.clear_verification()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "api_key",
+                    "api_key_last4",
+                    "api_key_binding",
+                    *self.VERIFICATION_FIELDS,
+                }
         super().save(*args, **kwargs)
+        if cleared_from:
+            KeyAuditEntry.record(
+                team=self,
+                action=KeyAuditEntry.Action.CLEARED,
+                actor=actor,
+                ip_address=ip_address,
+                detail=f"Key entered for {cleared_from}; the team now uses {self.key_binding}.",
+            )
 
     def _unique_slug(self) -> str:
         base = slugify(self.name)[:70] or "team"
@@ -82,6 +113,18 @@ class Team(models.Model):
             raise ValidationError(
                 {"custom_base_url": "Enter the base URL of the custom environment."}
             )
+        field = "custom_base_url" if self.environment == self.Environment.CUSTOM else "environment"
+        try:
+            validate_willo_api_host(self.base_url)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+
+    @property
+    def key_binding(self) -> str:
+        """What a key entered now is bound to: the environment, or the custom base URL."""
+        if self.environment == self.Environment.CUSTOM:
+            return f"custom {self.custom_base_url.strip().rstrip('/')}"
+        return str(self.environment)
 
     @property
     def base_url(self) -> str:
@@ -110,7 +153,17 @@ class Team(models.Model):
         plaintext = plaintext.strip()
         self.api_key = plaintext
         self.api_key_last4 = plaintext[-4:] if len(plaintext) >= 8 else ""
+        self.api_key_binding = self.key_binding
         self.clear_verification()
+
+    VERIFICATION_FIELDS = (
+        "key_verified_at",
+        "key_verified_user_key",
+        "key_verified_user_name",
+        "key_verified_user_email",
+        "key_verification_message",
+        "key_refused_at",
+    )
 
     def clear_verification(self) -> None:
         self.key_verified_at = None
@@ -118,11 +171,20 @@ class Team(models.Model):
         self.key_verified_user_name = ""
         self.key_verified_user_email = ""
         self.key_verification_message = ""
+        self.key_refused_at = None
 
     def api_key_plaintext(self) -> str:
-        """The decrypted key, for the Willo client only; KeyDecryptionError if undecryptable."""
+        """The decrypted key, for the Willo client only; KeyDecryptionError if undecryptable.
+
+        A key entered for another environment or base URL is never handed out, even if
+        the row was changed without ``save`` (a queryset update).
+        """
         if not isinstance(self.api_key, Secret):
             raise MissingAPIKeyError(f"Team {self.slug!r} has no Willo API key.")
+        if self.api_key_binding != self.key_binding:
+            raise MissingAPIKeyError(
+                f"Team {self.slug!r}: the key was entered for another base URL; enter it again."
+            )
         return self.api_key.reveal()
 
 
@@ -174,6 +236,8 @@ class KeyAuditEntry(models.Model):
         ROTATED = "rotated", "Key rotated"
         VERIFIED = "verified", "Key verified"
         VERIFY_FAILED = "verify_failed", "Verification failed"
+        CLEARED = "cleared", "Key cleared (environment or base URL changed)"
+        REFUSED = "refused", "Key refused by Willo"
 
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="key_audit")
     team_name = models.CharField(max_length=200)

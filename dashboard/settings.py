@@ -211,6 +211,15 @@ WILLO_REQUESTS_PER_SECOND = env.float("WILLO_REQUESTS_PER_SECOND", default=5.0)
 WILLO_TIMEOUT_SECONDS = env.float("WILLO_TIMEOUT_SECONDS", default=10.0)
 # The built-in simulator of the Willo API; never on in production unless asked.
 WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
+# Where a team's API key may be sent in production (see README, "Where the API key may
+# go"): https, one of these hosts (the staging environment's host is allowed as well),
+# public addresses only. Private and loopback addresses need the sandbox or this flag.
+WILLO_ALLOWED_API_HOSTS = [
+    host.strip().lower()
+    for host in env.list("WILLO_ALLOWED_API_HOSTS", default=["api.willotalent.com"])
+    if host.strip()
+]
+WILLO_ALLOW_PRIVATE_API_HOSTS = env.bool("WILLO_ALLOW_PRIVATE_API_HOSTS", default=False)
 # How long cached Willo data counts as fresh before a page refreshes it.
 WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
 # Participant details a sync fetches at once (the client's rate limit still applies).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -39,3 +40,34 @@ def validate_willo_base_url(value: str) -> None:
         )
     if parts.query or parts.fragment:
         raise ValidationError("The base URL takes no query string or fragment.", code="invalid")
+
+
+def validate_willo_api_host(value: str) -> None:
+    """The deployment's rules for where a key may go (WILLO_ALLOWED_API_HOSTS, public
+    addresses): checked on save here, and again by the client at every connection."""
+    import httpx
+
+    from willo_integration.client import is_public
+    from willo_integration.services.clients import api_host_policy
+
+    policy = api_host_policy()
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError):
+        raise ValidationError("Enter a valid URL.", code="invalid") from None
+    problem = policy.problem(url)
+    if problem:
+        raise ValidationError(f"Not allowed: {problem}.", code="host_not_allowed")
+    if policy.allow_private or not url.host:
+        return
+    try:
+        infos = socket.getaddrinfo(url.host, url.port or 443, type=socket.SOCK_STREAM)
+    except OSError:
+        return  # unresolvable now: the connection fails later with "could not reach Willo"
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        if not is_public(address):
+            raise ValidationError(
+                f"Not allowed: the host {url.host} resolves to {address}, not a public address.",
+                code="host_not_public",
+            )

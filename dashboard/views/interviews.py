@@ -26,7 +26,7 @@ from dashboard.views.scoping import (
     scope_for,
     wants_partial,
 )
-from willo_integration.client import WilloError
+from willo_integration.client import AuthenticationError, WilloError
 from willo_integration.models import CachedParticipant
 from willo_integration.services import interviews as interview_services
 from willo_integration.services import participants as participant_services
@@ -181,7 +181,9 @@ def interviews_refresh_view(request: HtmxHttpRequest, slug: str) -> HttpResponse
                 "dashboard/interviews/list.html#fetch-failed",
                 {"membership": membership, "team": scope.team, "error": message},
             )
-        messages.warning(request, message)
+        if not isinstance(error, AuthenticationError):
+            # A refused key: the jobs page says so itself; once is enough.
+            messages.warning(request, message)
         return redirect(url)
     if request.htmx:
         return HttpResponseClientRefresh()

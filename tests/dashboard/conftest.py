@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from dashboard.models import Membership, Team
 from willo_integration.services import clients
@@ -38,10 +39,16 @@ def _user(username: str, **extra):
 
 @pytest.fixture
 def world(db) -> World:
-    team_a = Team(name="Acme Hiring", environment=Team.Environment.SANDBOX)
+    # Both teams' agency status is known (as after verification): no detection on first use.
+    checked = timezone.now()
+    team_a = Team(
+        name="Acme Hiring", environment=Team.Environment.SANDBOX, agency_checked_at=checked
+    )
     team_a.set_api_key(ACME_KEY)
     team_a.save()
-    team_b = Team(name="Bravo Talent", environment=Team.Environment.SANDBOX)
+    team_b = Team(
+        name="Bravo Talent", environment=Team.Environment.SANDBOX, agency_checked_at=checked
+    )
     team_b.set_api_key(BRAVO_KEY)
     team_b.save()
     alice, victor, rita = (

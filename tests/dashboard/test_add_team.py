@@ -145,7 +145,7 @@ def test_it_fails_after_printing_the_slug_when_willo_rejects_the_key(db, willo_t
     willo_transport(FakeWillo(users_status=401))
     out = StringIO()
 
-    with pytest.raises(CommandError, match=r"Willo rejected this key \(401\)"):
+    with pytest.raises(CommandError, match=r"Willo refused this key \(401\)"):
         call_command(
             "add_team",
             "Juliet",

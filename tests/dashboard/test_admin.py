@@ -203,7 +203,7 @@ def test_it_says_what_a_401_means(staff_client, world, willo_transport):
     )
 
     assert (
-        "Willo rejected this key (401): it is wrong, revoked or for another environment."
+        "Willo refused this key (401): it is wrong, revoked or for another environment."
         in response.content.decode()
     )
     assert not Team.objects.get(pk=world.team_a.pk).is_key_verified

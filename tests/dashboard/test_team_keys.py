@@ -111,8 +111,9 @@ def test_it_explains_a_401_and_does_not_mark_verified(world):
     world.team_a.refresh_from_db()
     assert not result.ok
     assert result.message == REJECTED_MESSAGE
-    assert result.message.startswith("Willo rejected this key (401)")
+    assert result.message.startswith("Willo refused this key (401)")
     assert not world.team_a.is_key_verified
+    assert world.team_a.key_refused_at is not None
 
 
 def test_it_forgets_an_earlier_verification_when_the_key_is_rejected(world):
@@ -136,7 +137,7 @@ def test_it_explains_a_connection_failure(world):
     result = _verify(world.team_a, FakeWillo(connect_error=True))
 
     assert not result.ok
-    assert result.message.startswith("Could not connect to Willo at http://127.0.0.1:8000/")
+    assert result.message == "Could not reach Willo; check the environment or base URL."
 
 
 def test_it_explains_a_willo_failure(world):

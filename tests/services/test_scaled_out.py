@@ -73,6 +73,7 @@ def environment() -> Iterator[dict[str, str]]:
         WILLO_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",  # loopback has no TLS
+        WILLO_ALLOW_PRIVATE_API_HOSTS="true",  # its team's Willo is on loopback
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
         CACHE_URL=f"redis://127.0.0.1:6379/{CACHE_DB}",
         CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{BROKER_DB}",

@@ -10,6 +10,7 @@ It knows nothing of Django: give it a base URL, a key and options.
 from __future__ import annotations
 
 from ._base import BaseClient, check_base_url, is_loopback
+from ._hosts import HostPolicy, is_public
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -24,6 +25,7 @@ from .errors import (
     RateLimitError,
     RequestOutcomeUnknownError,
     ResponseValidationError,
+    UnsafeHostError,
     WilloError,
 )
 from .resources.children import Children
@@ -63,6 +65,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "HostPolicy",
     "InsecureBaseURLError",
     "InternalServerError",
     "InvalidArgumentError",
@@ -72,8 +75,10 @@ __all__ = [
     "RequestOutcomeUnknownError",
     "ResponseValidationError",
     "RetryPolicy",
+    "UnsafeHostError",
     "WilloClient",
     "WilloError",
     "check_base_url",
     "is_loopback",
+    "is_public",
 ]

@@ -13,12 +13,14 @@ from typing import Any, TypeVar
 import httpx
 import pydantic
 
+from ._hosts import HostPolicy, UnsafeAddressError, guarded_transport
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     InsecureBaseURLError,
     RequestOutcomeUnknownError,
     ResponseValidationError,
+    UnsafeHostError,
     status_error,
 )
 from .limiter import RequestLimiter
@@ -33,8 +35,9 @@ USER_AGENT = "willo-recruiter-dashboard/0.1 (+httpx)"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
-def check_base_url(base_url: str) -> httpx.URL:
-    """Refuse anything but https, except plain http to a loopback host (sandbox, tests)."""
+def check_base_url(base_url: str, policy: HostPolicy | None = None) -> httpx.URL:
+    """Refuse anything but https, except plain http to a loopback host (sandbox, tests);
+    with a ``policy``, also a host it does not allow."""
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -49,6 +52,9 @@ def check_base_url(base_url: str) -> httpx.URL:
             f"base_url uses plain http to {url.host}; Willo API keys are only sent over "
             "https (plain http is allowed for loopback hosts only)"
         )
+    problem = policy.problem(url) if policy is not None else ""
+    if problem:
+        raise InsecureBaseURLError(f"base_url refused: {problem}")
     return url.copy_with(raw_path=url.raw_path.rstrip(b"/") + b"/")
 
 
@@ -82,17 +88,26 @@ class BaseClient:
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
+        host_policy: HostPolicy | None = None,
+        on_key_refused: Callable[[], None] | None = None,
     ) -> None:
+        """``host_policy`` limits where the key may go; with one, every new connection
+        resolves the host and is refused unless the policy allows all its addresses.
+        ``on_key_refused`` is called when Willo answers 401 (the key is refused)."""
         if not api_key or not api_key.strip():
             raise InsecureBaseURLError("api_key is empty")
-        self.base_url = check_base_url(base_url)
+        self.base_url = check_base_url(base_url, host_policy)
         self._api_key = api_key.strip()
         self.agency_user_key = agency_user_key
+        self.on_key_refused = on_key_refused
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.limiter = RequestLimiter(requests_per_second) if requests_per_second else None
         self._owns_http_client = http_client is None
+        guarded = host_policy is not None and not host_policy.allow_private
         self._http = http_client or httpx.Client(
             verify=tls_context(),
+            transport=guarded_transport(tls_context()) if guarded else None,
+            trust_env=not guarded,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
@@ -203,7 +218,11 @@ class BaseClient:
                 files=files,
                 headers=self._headers(accept),
             )
+        except UnsafeAddressError as exc:
+            logger.warning("%s refused before connecting: %s", endpoint, exc)
+            raise UnsafeHostError(str(exc), endpoint=endpoint, request_sent=False) from None
         except httpx.TransportError as exc:
+            logger.info("%s: %s: %s", endpoint, type(exc).__name__, exc)
             raise _transport_error(exc, method=method, endpoint=endpoint) from None
         logger.debug("%s -> %s", endpoint, response.status_code)
         if raw and 200 <= response.status_code < 300:
@@ -235,6 +254,8 @@ class BaseClient:
         retry_after = parse_retry_after(
             response.headers.get("Retry-After"), now=self.retry_policy.now()
         )
+        if status == 401 and self.on_key_refused is not None:
+            self.on_key_refused()
         if body is None:
             body = response.text[:500]
         raise status_error(

@@ -39,6 +39,10 @@ class APIConnectionError(WilloError):
         self.request_sent = request_sent
 
 
+class UnsafeHostError(APIConnectionError):
+    """No connection was made: the host resolved to an address that is not public."""
+
+
 class APITimeoutError(APIConnectionError):
     """Willo did not answer in time."""
 

@@ -11,15 +11,22 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from dashboard.models import Team
+from dashboard.crypto import KeyDecryptionError
+from dashboard.models import MissingAPIKeyError, Team
 from willo_integration import schemas
-from willo_integration.client import NotFoundError, PermissionDeniedError
+from willo_integration.client import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    WilloError,
+)
 from willo_integration.models import (
     CachedInterview,
     CachedParticipant,
     ChildOrganisation,
     ChildUserRelation,
 )
+from willo_integration.services.clients import client_for_team
 from willo_integration.services.scope import Scope, relation_digest
 
 logger = logging.getLogger("willo_integration.agency")
@@ -44,6 +51,37 @@ def children_refresh(team: Team) -> list[ChildOrganisation]:
     else:
         _mark_parent(team, True)
     return children_store(team, children)
+
+
+def agency_detect(team: Team) -> bool | None:
+    """Whether the team's organisation is a parent (agency), asked of Willo once for a team
+    never checked (as verification does); the answer and its children are recorded.
+    None when Willo gave no answer either way (asked again on the next use)."""
+    claimed = Team.objects.filter(pk=team.pk, agency_checked_at__isnull=True).update(
+        agency_checked_at=timezone.now()
+    )
+    team.agency_checked_at = team.agency_checked_at or timezone.now()
+    if not claimed:  # another request asked already
+        return None
+    try:
+        with client_for_team(team, retry=False) as willo:
+            children = willo.children.list()
+    except (PermissionDeniedError, NotFoundError):
+        _mark_parent(team, False)
+        children_store(team, [])
+        logger.info("team %s: a single organisation (not an agency)", team.slug)
+        return False
+    except (WilloError, KeyDecryptionError, MissingAPIKeyError) as exc:
+        # No answer (or the key refused): forget the claim, so the next use asks again.
+        Team.objects.filter(pk=team.pk).update(agency_checked_at=None)
+        team.agency_checked_at = None
+        level = logging.INFO if isinstance(exc, AuthenticationError) else logging.WARNING
+        logger.log(level, "team %s: agency detection failed: %s", team.slug, type(exc).__name__)
+        return None
+    _mark_parent(team, True)
+    children_store(team, children)
+    logger.info("team %s: an agency with %d child organisations", team.slug, len(children))
+    return True
 
 
 def children_store(
@@ -223,6 +261,10 @@ def _store_child(team: Team, child: schemas.ChildOrganisation, now) -> ChildOrga
 
 
 def _mark_parent(team: Team, is_parent: bool) -> None:
+    team.agency_checked_at = team.agency_checked_at or timezone.now()
+    Team.objects.filter(pk=team.pk, agency_checked_at__isnull=True).update(
+        agency_checked_at=team.agency_checked_at
+    )
     if team.is_parent != is_parent:
         team.is_parent = is_parent
         team.save(update_fields=["is_parent", "updated_at"])

@@ -56,8 +56,13 @@ def failure_reason(exc: BaseException) -> str:
     return "not configured"
 
 
+KEY_REFUSED = "Willo refused this team's API key: a team admin must replace the key."
+
+
 def stale_notice(exc: BaseException, as_of: datetime | None) -> str:
     reason = failure_reason(exc)
+    if isinstance(exc, AuthenticationError):
+        return KEY_REFUSED  # waiting would not help; the date shows beside it already
     if as_of is None:
         return f"Willo is not answering ({reason}); showing what is cached."
     local = timezone.localtime(as_of)
@@ -70,6 +75,8 @@ def stale_notice(exc: BaseException, as_of: datetime | None) -> str:
 
 
 def unavailable_message(exc: BaseException) -> str:
+    if isinstance(exc, AuthenticationError):
+        return KEY_REFUSED
     return f"Willo is not answering ({failure_reason(exc)}); try again in a minute."
 
 

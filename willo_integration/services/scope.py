@@ -47,6 +47,11 @@ class Scope:
     def client(self, *, retry: bool = False) -> WilloClient:
         if self.child_key and not self.agency_user_key:
             raise ValueError(f"{self!r} has no user relation to act inside the child as.")
+        if not self.child_key and self.team.agency_checked_at is None and self.team.pk:
+            # A team added without verification: learn once whether it is an agency.
+            from willo_integration.services.agency import agency_detect
+
+            agency_detect(self.team)
         return client_for_team(self.team, agency_user_key=self.agency_user_key or None, retry=retry)
 
 

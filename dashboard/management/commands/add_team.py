@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
 from dashboard.models import KeyAuditEntry, Membership, Team
-from dashboard.validators import validate_willo_base_url
+from dashboard.validators import validate_willo_api_host, validate_willo_base_url
 from willo_integration.services.team_keys import team_key_set, team_key_verify
 
 
@@ -34,8 +34,10 @@ def environment_for(base_url: str) -> tuple[str, str]:
         settings.WILLO_SANDBOX_BASE_URL.rstrip("/"): Team.Environment.SANDBOX,
     }
     if url in known:
+        validate_willo_api_host(url)
         return known[url], ""
     validate_willo_base_url(url)
+    validate_willo_api_host(url)
     return Team.Environment.CUSTOM, url
 
 
@@ -90,8 +92,11 @@ class Command(BaseCommand):
                 team.clear_verification()
             team.environment = environment
             team.custom_base_url = custom_base_url
-            team.save()
-            if api_key:
+            had_key = team.has_api_key
+            if not api_key:
+                # A key bound to the old base URL is cleared here (and audited).
+                team.save()
+            else:  # saved with the key, bound to the new base URL at once
                 team_key_set(
                     team=team,
                     api_key=api_key,
@@ -110,6 +115,11 @@ class Command(BaseCommand):
         )
         if api_key:
             self.stdout.write(f"API key stored (ends with …{team.api_key_last4}).")
+        elif had_key and not team.has_api_key:
+            self.stdout.write(
+                "The stored API key was cleared: it was entered for another base URL. "
+                "Enter it again with --api-key-stdin."
+            )
         for user in users:
             self.stdout.write(f"Member {user.get_username()}: {options['role']}.")
         failure = None

@@ -38,7 +38,8 @@ def _willo_settings(settings) -> None:
 
 
 def make_team(name: str, api_key: str) -> Team:
-    team = Team(name=name, environment=Team.Environment.SANDBOX)
+    # Its agency status known (as after verification): no detection on first use.
+    team = Team(name=name, environment=Team.Environment.SANDBOX, agency_checked_at=timezone.now())
     team.set_api_key(api_key)
     team.save()
     return team
