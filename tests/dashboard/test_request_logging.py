@@ -9,7 +9,6 @@ import logging.config
 import re
 
 import pytest
-
 from django.conf import settings
 from django_guid import clear_guid, set_guid
 
