@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from dashboard.links import is_web_url, web_url
 from dashboard.views.changes import live_context
 from dashboard.views.scoping import (
     HtmxHttpRequest,
@@ -54,13 +55,13 @@ class AnswerView:
     answer: schemas.Answer
     max_retakes: int | None = None
     retakes: int | None = None
-    media_state: str = ""  # "", "deleted", "processing"
+    media_state: str = ""  # "", "deleted", "processing", "unlinkable" (not http(s))
     options: list[OptionView] = field(default_factory=list)
     check_type_name: str = ""
 
     @property
     def media_url(self) -> str:
-        return self.answer.remote_link or ""
+        return web_url(self.answer.remote_link)
 
     @property
     def mime_type(self) -> str:
@@ -145,6 +146,8 @@ def answer_views(payload: schemas.Participant | None, questions) -> list[AnswerV
                 view.media_state = "deleted"
             elif not answer.remote_link or (answer.status or "processed") != "processed":
                 view.media_state = "processing"
+            elif not is_web_url(answer.remote_link):
+                view.media_state = "unlinkable"
         views.append(view)
     return views
 
