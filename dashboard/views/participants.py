@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.links import is_web_url, web_url
 from dashboard.views.changes import live_context
+from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import (
     HtmxHttpRequest,
     candidate_for,
@@ -166,6 +167,7 @@ def _questions_of(participant) -> list[schemas.Question]:
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@answers_read_limit
 def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
     """The candidate page; with ``?answer=<key>`` (HTMX) just that answer, its media link
     fetched again from Willo when ``refetch=1`` (the player could not play the old one)."""
@@ -173,7 +175,9 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
     answer_key = request.GET.get("answer", "")
     if answer_key and wants_partial(request):
         refetch = request.GET.get("refetch") == "1"
-        participant, freshness = candidate_for(scope, participant_key, refresh=refetch)
+        participant, freshness = candidate_for(
+            scope, participant_key, refresh=refetch, budget=member_budget(request)
+        )
         views = answer_views(participant.participant(), _questions_of(participant))
         view = next((v for v in views if v.key == answer_key), None)
         if view is None:

@@ -20,6 +20,7 @@ from willo_integration.models import (
     ChildOrganisation,
     ChildUserRelation,
 )
+from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.scope import Scope, relation_digest
 
 logger = logging.getLogger("willo_integration.agency")
@@ -44,6 +45,18 @@ def children_refresh(team: Team) -> list[ChildOrganisation]:
     else:
         _mark_parent(team, True)
     return children_store(team, children)
+
+
+def children_refresh_shared(team: Team, *, budget: Budget | None = None) -> None:
+    """A member's "read the children again": shares a read in flight or done within
+    WILLO_REFRESH_COALESCE_SECONDS; ``budget`` is spent only when Willo is read."""
+    read_shared(
+        scope=Scope(team=team),
+        what="children",
+        key="",
+        read=lambda: len(children_refresh(team)),
+        budget=budget,
+    )
 
 
 def children_store(
