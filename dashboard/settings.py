@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dashboard.request_id.RequestIdCheckMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,6 +117,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     # Off behind a pooler in transaction mode (PgBouncer), which cannot keep them.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
+    )
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Webhook applies, the page and the sandbox write at once (make demo): WAL lets readers
+    # read while one writes, writers wait for the lock instead of failing with "database is
+    # locked", and IMMEDIATE takes the write lock when a transaction starts, not half-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.float("DJANGO_SQLITE_TIMEOUT_SECONDS", default=20.0),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
@@ -201,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
 WILLO_RETENTION_DAYS = env.int("WILLO_RETENTION_DAYS", default=0)
 
 # --- Willo ---
+# Members' reads of Willo: the same object read again within this many seconds is served
+# what the previous read got; and each member may start this many reads a minute.
+WILLO_REFRESH_COALESCE_SECONDS = env.int("WILLO_REFRESH_COALESCE_SECONDS", default=30)
+WILLO_MEMBER_REFRESHES_PER_MINUTE = env.int("WILLO_MEMBER_REFRESHES_PER_MINUTE", default=20)
 WILLO_PRODUCTION_BASE_URL = "https://api.willotalent.com/api/integrations/v2"
 WILLO_STAGING_BASE_URL = "https://api.stage.willotalent.com/api/integrations/v2"
 # The "sandbox" environment of a team: the built-in simulator of this site.

@@ -20,7 +20,11 @@ from willo_integration.services.freshness import (
     log_failure,
     unavailable_message,
 )
-from willo_integration.services.interviews import WILLO_FAILURES, interview_refresh_record
+from willo_integration.services.interviews import (
+    WILLO_FAILURES,
+    interview_refresh_finish,
+    interview_refresh_record,
+)
 from willo_integration.services.participants import participant_refresh
 from willo_integration.services.refresh import interview_refresh
 from willo_integration.services.scope import Scope
@@ -105,8 +109,13 @@ def interview_refresh_task(team_id: int, scope_key: str, relation: str, intervie
             running=False,
             error=unavailable_message(exc),
         )
+        interview_refresh_finish(scope=scope, key=interview_key, ok=False)
         return 0
+    except BaseException:
+        interview_refresh_finish(scope=scope, key=interview_key, ok=False)
+        raise
     interview_refresh_record(scope=scope, key=interview_key, done=total, total=total, running=False)
+    interview_refresh_finish(scope=scope, key=interview_key, ok=True)
     return total
 
 

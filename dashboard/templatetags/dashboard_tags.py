@@ -9,6 +9,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
+from dashboard.links import web_url as _web_url
 from dashboard.permissions import teams_of
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
 
@@ -39,6 +40,12 @@ def constant_words(value) -> str:
 
 
 ACRONYMS = {"ID", "IDV", "RTW", "DBS", "GPG45", "UK", "NFC"}
+
+
+@register.filter
+def web_url(value) -> str:
+    """A URL from Willo if it is http(s), else "": the only way one reaches an href or src."""
+    return _web_url(value)
 
 
 @register.filter

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.forms import ChildOrganisationForm
 from dashboard.models import Membership
+from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, agency_choice_set, scope_for, wants_partial
 from willo_integration.client import BadRequestError
 from willo_integration.services.agency import (
@@ -22,7 +23,7 @@ from willo_integration.services.agency import (
     agency_cockpit,
     child_choice,
     child_create,
-    children_refresh,
+    children_refresh_shared,
 )
 from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES
@@ -59,6 +60,7 @@ def _page(
 
 @require_GET
 @login_required
+@answers_read_limit
 def agency_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = _agency_membership(request, slug)
     if not membership.team.child_organisations.exists():
@@ -68,6 +70,7 @@ def agency_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
+@answers_read_limit
 def agency_refresh(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Read the list of children from Willo again."""
     membership = _agency_membership(request, slug)
@@ -78,7 +81,7 @@ def agency_refresh(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _refresh(request: HtmxHttpRequest, membership: Membership) -> bool:
     try:
-        children_refresh(membership.team)
+        children_refresh_shared(membership.team, budget=member_budget(request))
     except WILLO_FAILURES as exc:
         log_failure("children refresh", membership.team.slug, exc)
         messages.error(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.client_ip import client_ip_address
+from dashboard.views.limits import member_budget
 from dashboard.views.participants import CHECK_TYPE_NAMES
 from dashboard.views.scoping import (
     HtmxHttpRequest,
@@ -21,14 +22,18 @@ from willo_integration.services.identity import (
     identity_reveal,
     participant_identity,
 )
+from willo_integration.services.reads import ReadLimitReached
 
 
 def _identity(request: HtmxHttpRequest, *, membership, scope, participant, revealed: bool):
-    error = ""
+    error, status, retry_after = "", 200, 0
     try:
-        info = participant_identity(scope=scope, key=participant.key)
+        info = participant_identity(scope=scope, key=participant.key, budget=member_budget(request))
     except WilloUnavailable as unavailable:
         info, error = None, str(unavailable)
+    except ReadLimitReached as limit:
+        # The panel has a place for the message, and its "Try again".
+        info, error, status, retry_after = None, limit.message, 429, limit.retry_after
     session = info.session_data if info else None
     resources = session.resources if session else None
     context = {
@@ -51,7 +56,10 @@ def _identity(request: HtmxHttpRequest, *, membership, scope, participant, revea
     template = "dashboard/participants/detail.html#identity"
     if not wants_partial(request):
         template = "dashboard/participants/identity.html"
-    return render(request, template, context)
+    response = render(request, template, context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET

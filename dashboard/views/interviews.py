@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from dashboard.views.changes import live_context
+from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import (
     HtmxHttpRequest,
     candidates_url,
@@ -36,6 +37,7 @@ from willo_integration.services.interviews import (
     interview_participants_stale,
     interview_refresh_progress,
     interview_refresh_start,
+    interviews_refresh_shared,
     last_visit_extend,
     last_visit_touch,
 )
@@ -47,7 +49,6 @@ from willo_integration.services.participants import (
     participants_csv_rows,
     participants_latest_decisions,
 )
-from willo_integration.services.refresh import interviews_refresh
 from willo_integration.services.scope import Scope
 
 PER_PAGE = 25
@@ -166,13 +167,14 @@ def _visit_since(request: HtmxHttpRequest, scope: Scope) -> datetime:
 
 @require_POST
 @login_required
+@answers_read_limit
 def interviews_refresh_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Fetch the team's jobs from Willo now (first visit, or the recruiter asked)."""
     membership, scope = scope_for(request, slug)
     request.session[f"{FETCHED_SESSION_KEY}:{scope.team.pk}:{scope.key}"] = True
     url = reverse("dashboard:interview_list", kwargs={"slug": scope.team.slug})
     try:
-        interviews_refresh(scope=scope)
+        interviews_refresh_shared(scope=scope, budget=member_budget(request))
     except (WilloError, WilloUnavailable) as error:
         message = unavailable_message(error)
         if request.htmx:
@@ -385,6 +387,7 @@ def interview_invite(request: HtmxHttpRequest, slug: str, interview_key: str) ->
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@answers_read_limit
 def interview_refresh(request: HtmxHttpRequest, slug: str, interview_key: str) -> HttpResponse:
     """POST: fetch the job's candidates from Willo in the background; GET: how far it got."""
     membership, scope = scope_for(request, slug)
@@ -394,7 +397,9 @@ def interview_refresh(request: HtmxHttpRequest, slug: str, interview_key: str) -
         kwargs={"slug": scope.team.slug, "interview_key": interview.key},
     )
     if request.method == "POST":
-        interview_refresh_start(scope=scope, key=interview.key)
+        # A second click while one is queued or running (or just done) starts nothing:
+        # the partial below says it is running, or the page shows what it fetched.
+        interview_refresh_start(scope=scope, key=interview.key, budget=member_budget(request))
         if not request.htmx:
             return redirect(job_url)
     interview.refresh_from_db()

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from dashboard.links import is_web_url, web_url
 from dashboard.views.changes import live_context
+from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import (
     HtmxHttpRequest,
     candidate_for,
@@ -54,13 +56,13 @@ class AnswerView:
     answer: schemas.Answer
     max_retakes: int | None = None
     retakes: int | None = None
-    media_state: str = ""  # "", "deleted", "processing"
+    media_state: str = ""  # "", "deleted", "processing", "unlinkable" (not http(s))
     options: list[OptionView] = field(default_factory=list)
     check_type_name: str = ""
 
     @property
     def media_url(self) -> str:
-        return self.answer.remote_link or ""
+        return web_url(self.answer.remote_link)
 
     @property
     def mime_type(self) -> str:
@@ -145,6 +147,8 @@ def answer_views(payload: schemas.Participant | None, questions) -> list[AnswerV
                 view.media_state = "deleted"
             elif not answer.remote_link or (answer.status or "processed") != "processed":
                 view.media_state = "processing"
+            elif not is_web_url(answer.remote_link):
+                view.media_state = "unlinkable"
         views.append(view)
     return views
 
@@ -163,6 +167,7 @@ def _questions_of(participant) -> list[schemas.Question]:
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@answers_read_limit
 def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
     """The candidate page; with ``?answer=<key>`` (HTMX) just that answer, its media link
     fetched again from Willo when ``refetch=1`` (the player could not play the old one)."""
@@ -170,7 +175,9 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
     answer_key = request.GET.get("answer", "")
     if answer_key and wants_partial(request):
         refetch = request.GET.get("refetch") == "1"
-        participant, freshness = candidate_for(scope, participant_key, refresh=refetch)
+        participant, freshness = candidate_for(
+            scope, participant_key, refresh=refetch, budget=member_budget(request)
+        )
         views = answer_views(participant.participant(), _questions_of(participant))
         view = next((v for v in views if v.key == answer_key), None)
         if view is None:

@@ -13,7 +13,8 @@ from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services.agency import NotAChild, child_choice
 from willo_integration.services.freshness import Freshness, WilloUnavailable
 from willo_integration.services.interviews import interview_get
-from willo_integration.services.participants import participant_get, participant_refresh
+from willo_integration.services.participants import participant_get, participant_refetch
+from willo_integration.services.reads import Budget
 from willo_integration.services.scope import Scope
 
 
@@ -76,13 +77,13 @@ def job_for(scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:
 
 
 def candidate_for(
-    scope: Scope, key: str, *, refresh: bool = False
+    scope: Scope, key: str, *, refresh: bool = False, budget: Budget | None = None
 ) -> tuple[CachedParticipant, Freshness]:
-    """The scope's candidate ``key`` (``refresh``: fetched from Willo now); 404 when neither
-    the cache nor Willo knows them here."""
+    """The scope's candidate ``key`` (``refresh``: read from Willo again, or shared with a
+    read of them just made); 404 when neither the cache nor Willo knows them here."""
     try:
         if refresh:
-            return participant_refresh(scope=scope, key=key)
+            return participant_refetch(scope=scope, key=key, budget=budget)
         return participant_get(scope=scope, key=key)
     except WilloUnavailable as unavailable:
         raise Http404(f"No such candidate here. {unavailable}") from None

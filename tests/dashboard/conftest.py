@@ -37,6 +37,16 @@ def _user(username: str, **extra):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Shared reads of Willo and members' read counts live in the cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     # Both teams' agency status is known (as after verification): no detection on first use.

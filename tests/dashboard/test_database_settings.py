@@ -1,4 +1,5 @@
-"""The database settings read from the environment: prepared statements on PostgreSQL."""
+"""The database settings read from the environment: prepared statements on PostgreSQL,
+WAL, a busy timeout and immediate transactions on SQLite."""
 
 from __future__ import annotations
 
@@ -54,8 +55,88 @@ def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
     assert options == {}
 
 
-def test_sqlite_has_no_such_options():
-    assert _options(DATABASE_URL="sqlite:////tmp/willo-settings-test.sqlite3") == {}
+def test_sqlite_is_set_up_for_concurrent_writers():
+    options = _options(DATABASE_URL="sqlite:////tmp/willo-settings-test.sqlite3")
+
+    assert options == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20.0,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
+def test_postgresql_gets_none_of_the_sqlite_options():
+    options = _options(DATABASE_URL="postgres://app@db.example.com:5432/willo")
+
+    assert "transaction_mode" not in options
+    assert "init_command" not in options
+
+
+CONCURRENT_WRITERS = """
+import sys, threading
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.db.models import F
+from dashboard.models import Team
+from willo_integration.models import CachedInterview
+from django.utils import timezone
+
+call_command("migrate", verbosity=0)
+print(connection.cursor().execute("PRAGMA journal_mode").fetchone()[0])
+team = Team.objects.create(name="Acme", environment="sandbox")
+job = CachedInterview.objects.create(
+    team=team, scope="", key="job", title="0", fetched_at=timezone.now()
+)
+errors = []
+
+def write(n):
+    try:
+        for i in range(15):
+            with transaction.atomic():
+                row = CachedInterview.objects.get(pk=job.pk)  # read, then write: a lock upgrade
+                CachedInterview.objects.filter(pk=row.pk).update(title=str(int(row.title) + 1))
+                CachedInterview.objects.create(
+                    team=team, scope="", key=f"job-{n}-{i}", title="x", fetched_at=timezone.now()
+                )
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(CachedInterview.objects.get(pk=job.pk).title)
+print(len(errors), errors[:1])
+"""
+
+
+def test_concurrent_writers_on_a_sqlite_file_never_see_database_is_locked(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_WRITERS],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+            "DJANGO_DEBUG": "true",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}",
+            "CACHE_URL": "locmemcache://concurrency",
+        },
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+    )
+    mode, counter, errors = done.stdout.split("\n")[:3]
+
+    assert mode == "wal"
+    assert errors == "0 []", errors
+    assert counter == str(8 * 15)  # no update lost
 
 
 @pytest.mark.django_db

@@ -6,7 +6,9 @@ import io
 import json
 import logging
 import logging.config
+import re
 
+import pytest
 from django.conf import settings
 from django_guid import clear_guid, set_guid
 
@@ -63,3 +65,40 @@ def test_production_lines_are_json_with_the_request_id():
 
 def test_development_lines_are_plain_with_the_request_id():
     assert "WARNING tests.request_logging [abc123] decision 7 failed" in _formatted("plain")
+
+
+def test_it_echoes_a_request_id_of_up_to_200_plain_characters(client, db):
+    good = "Ab9._-" * 33 + "xy"  # 200 characters
+
+    response = client.get("/healthz", HTTP_X_REQUEST_ID=good)
+
+    assert response["X-Request-ID"] == good
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["a" * 201, "abc\ndef", "<script>alert(1)</script>", "café-42", "id with space", ""],
+)
+def test_it_replaces_a_request_id_that_is_not_plain_with_a_fresh_one(
+    client, db, given, monkeypatch
+):
+    from django_guid import middleware
+    from django_guid.log_filters import CorrelationId
+
+    stamped = {}
+    outgoing = middleware.process_outgoing_request
+
+    def stamp(response, request):
+        record = logging.LogRecord("tests", logging.INFO, __file__, 1, "line", None, None)
+        CorrelationId().filter(record)
+        stamped["id"] = record.correlation_id
+        outgoing(response=response, request=request)
+
+    monkeypatch.setattr(middleware, "process_outgoing_request", stamp)
+
+    response = client.get("/healthz", HTTP_X_REQUEST_ID=given)
+
+    made = response["X-Request-ID"]
+    assert made != given
+    assert re.fullmatch(r"[0-9a-f]{32}", made)
+    assert stamped["id"] == made  # what the log filter stamps on the request's lines

@@ -27,6 +27,7 @@ from willo_integration.models import (
     ChildUserRelation,
 )
 from willo_integration.services.clients import client_for_team
+from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.scope import Scope, relation_digest
 
 logger = logging.getLogger("willo_integration.agency")
@@ -82,6 +83,18 @@ def agency_detect(team: Team) -> bool | None:
     children_store(team, children)
     logger.info("team %s: an agency with %d child organisations", team.slug, len(children))
     return True
+
+
+def children_refresh_shared(team: Team, *, budget: Budget | None = None) -> None:
+    """A member's "read the children again": shares a read in flight or done within
+    WILLO_REFRESH_COALESCE_SECONDS; ``budget`` is spent only when Willo is read."""
+    read_shared(
+        scope=Scope(team=team),
+        what="children",
+        key="",
+        read=lambda: len(children_refresh(team)),
+        budget=budget,
+    )
 
 
 def children_store(

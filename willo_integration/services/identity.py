@@ -10,6 +10,7 @@ from willo_integration import schemas
 from willo_integration.client import NotFoundError
 from willo_integration.services.freshness import WilloUnavailable, log_failure, unavailable_message
 from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -20,12 +21,27 @@ logger = logging.getLogger("willo_integration.services")
 __all__ = ["WilloUnavailable", "identity_reveal", "participant_identity"]
 
 
-def participant_identity(*, scope: Scope, key: str) -> schemas.IdvInfo | None:
+def participant_identity(
+    *, scope: Scope, key: str, budget: Budget | None = None
+) -> schemas.IdvInfo | None:
     """The participant's IDV / right-to-work / DBS check, straight from Willo.
 
-    None if they have none. Personal document data lives only in the returned object:
-    nothing of it is written to the database or a cache.
+    None if they have none. Personal document data is never written to the database;
+    the check is kept in the cache only encrypted and for WILLO_REFRESH_COALESCE_SECONDS,
+    so a panel opened again (or revealed) shares one read of Willo. ``budget`` is spent
+    only when Willo is read.
     """
+    return read_shared(
+        scope=scope,
+        what="identity",
+        key=key,
+        read=lambda: _identity_read(scope, key),
+        budget=budget,
+        secret=True,
+    ).value
+
+
+def _identity_read(scope: Scope, key: str) -> schemas.IdvInfo | None:
     try:
         with scope.client(retry=False) as willo:
             return willo.participants.idv_info(key, retry=False)

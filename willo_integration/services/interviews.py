@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q, QuerySet, Value
@@ -26,6 +27,7 @@ from willo_integration.services.freshness import (
     stale_notice,
     unavailable_message,
 )
+from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.refresh import interview_store, interviews_refresh
 from willo_integration.services.scope import Scope
 
@@ -232,17 +234,57 @@ def interview_refresh_record(
     )
 
 
-def interview_refresh_start(*, scope: Scope, key: str) -> None:
-    """Enqueue a refresh of the job's candidates after the transaction commits.
+def _lock_key(scope: Scope, key: str) -> str:
+    return f"willo:interview-refresh-lock:{scope.team.pk}:{scope.key}:{key}"
 
-    With eager Celery (development, tests) it runs inline when the transaction commits.
+
+REFRESH_LOCK_SECONDS = 3600  # a refresh whose worker died stops blocking the next one
+
+
+def interview_refresh_start(*, scope: Scope, key: str, budget: Budget | None = None) -> bool:
+    """Enqueue a refresh of the job's candidates after the transaction commits; False
+    (nothing started) while one is queued or running, or finished within
+    WILLO_REFRESH_COALESCE_SECONDS: its result is what the page shows.
+
+    One per job at a time across processes (``cache.add``). ``budget`` is spent only when
+    a refresh starts. With eager Celery (development, tests) it runs inline on commit.
     """
     from willo_integration.tasks import interview_refresh_task
 
-    if interview_refresh_running(scope=scope, key=key):
-        return
+    lock = _lock_key(scope, key)
+    if not cache.add(lock, "queued", timeout=REFRESH_LOCK_SECONDS):
+        return False
+    try:
+        if budget is not None:
+            budget()
+    except BaseException:
+        cache.delete(lock)
+        raise
     interview_refresh_record(scope=scope, key=key, done=0, total=0, running=True)
     interview_refresh_task.delay_on_commit(scope.team.pk, scope.key, scope.relation, key)
+    return True
+
+
+def interview_refresh_finish(*, scope: Scope, key: str, ok: bool) -> None:
+    """The refresh ended: a good one is not repeated within the window; after a failure
+    the next click may start another at once."""
+    window = settings.WILLO_REFRESH_COALESCE_SECONDS
+    if ok and window > 0:
+        cache.set(_lock_key(scope, key), "done", timeout=window)
+    else:
+        cache.delete(_lock_key(scope, key))
+
+
+def interviews_refresh_shared(*, scope: Scope, budget: Budget | None = None) -> None:
+    """A member's "fetch the jobs now": shares a read in flight or done within
+    WILLO_REFRESH_COALESCE_SECONDS; ``budget`` is spent only when Willo is read."""
+    read_shared(
+        scope=scope,
+        what="interviews",
+        key="",
+        read=lambda: interviews_refresh(scope=scope),
+        budget=budget,
+    )
 
 
 def interview_participants_stale(*, interview: CachedInterview) -> bool:

@@ -25,6 +25,7 @@ from willo_integration.services.freshness import (
     unavailable_message,
 )
 from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.refresh import interview_store, participant_store
 from willo_integration.services.scope import Scope
 
@@ -286,6 +287,25 @@ def participant_refresh(
     participant_store(scope=scope, payload=payload, source=Source.READ, interview=interview)
     row = _scoped(scope).select_related("interview").get(key=key)
     return row, Freshness(as_of=row.detail_fetched_at or timezone.now())
+
+
+def participant_refetch(
+    *, scope: Scope, key: str, budget: Budget | None = None
+) -> tuple[CachedParticipant, Freshness]:
+    """A member's re-read of the candidate (a media link that would not play): shares a
+    read of them in flight or done within WILLO_REFRESH_COALESCE_SECONDS, and spends
+    ``budget`` only when it reads Willo itself."""
+    shared = read_shared(
+        scope=scope,
+        what="participant",
+        key=key,
+        read=lambda: participant_refresh(scope=scope, key=key)[1],
+        budget=budget,
+    )
+    row = _scoped(scope).filter(key=key).select_related("interview").first()
+    if row is None:
+        raise Http404("No such candidate.")
+    return row, shared.value
 
 
 def participant_neighbours(
