@@ -847,6 +847,13 @@ def parse_webhook_delivery(payload: Mapping[str, Any]) -> WebhookEvent | Partici
     status_change arrive as the bare participant, with no event name (the
     webhook registration it was sent for says which).
     """
-    if "data" in payload and "type" in payload and "id" in payload:
+    if is_webhook_envelope(payload):
         return WebhookEvent.model_validate(payload)
     return Participant.model_validate(payload)
+
+
+def is_webhook_envelope(payload: Mapping[str, Any]) -> bool:
+    """Whether a delivery is an ``evt_`` envelope (else it is the bare participant): its
+    ``id`` is a string starting with "evt_". The one place this is decided."""
+    event_id = payload.get("id")
+    return isinstance(event_id, str) and event_id.startswith("evt_")

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pydantic
 from django.core.cache import cache
@@ -41,6 +41,7 @@ from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.refresh import interview_store, participants_store
 from willo_integration.services.scope import Scope
 from willo_integration.text import storable
+from willo_integration.webhook_body import MalformedWebhookBody, parse_webhook_body
 
 logger = logging.getLogger("willo_integration.webhooks")
 T = TypeVar("T")
@@ -140,32 +141,32 @@ def webhook_list(*, scope: Scope) -> list[schemas.Webhook]:
 def webhook_receive(*, route: str, authorization: str, body: bytes) -> Intake:
     """Check and store one delivery; raises WebhookRejected (401, 400) otherwise.
 
-    The event is stored raw and deduplicated before it is parsed further; applying it is
-    the task's job, enqueued once the row is stored. One INSERT, no transaction of its
-    own: the unique constraint turns a repeated delivery, even a concurrent one, into
-    "nothing inserted".
+    The body is parsed once, after the token is checked, and refused (400) unless it is a
+    shape the apply step can handle (``parse_webhook_body``). The event is stored raw and
+    deduplicated; applying it is the task's job, enqueued once the row is stored. One
+    INSERT, no transaction of its own: the unique constraint turns a repeated delivery,
+    even a concurrent one, into "nothing inserted".
     """
     target = _route_target(route)
     subscription_event = _authenticated(target, authorization)
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookRejected(400, f"malformed JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise WebhookRejected(400, "the body is not a JSON object")
-    event_id = payload.get("id") if isinstance(payload.get("id"), str) else ""
-    enveloped = event_id.startswith("evt_")
-    event = str(payload.get("type") or "") if enveloped else subscription_event
+        delivery = parse_webhook_body(body)
+    except MalformedWebhookBody as exc:
+        raise WebhookRejected(400, str(exc)) from None
+    event = delivery.event_type if delivery.envelope else subscription_event
     event = (schemas.WebhookEventType.from_name(event) or event or "unknown")[:64]
-    dedupe_key = f"evt:{event_id}" if enveloped else f"sha256:{hashlib.sha256(body).hexdigest()}"
+    if delivery.envelope:
+        dedupe_key = f"evt:{delivery.event_id}"
+    else:
+        dedupe_key = f"sha256:{hashlib.sha256(body).hexdigest()}"
     row = ReceivedWebhook(
         team_id=target.team_id,
         scope=target.scope,
         endpoint_id=target.endpoint_id,
         event=event,
         dedupe_key=dedupe_key[:140],
-        participant_key=_participant_key(payload, enveloped)[:64],
-        body=body.decode(),
+        participant_key=delivery.participant_key[:64],
+        body=delivery.text,
     )
     row.pk = _insert_once(row)
     if row.pk is None:
@@ -264,12 +265,6 @@ def _insert_sql(vendor: str) -> str:
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         "ON CONFLICT (team_id, scope, event, dedupe_key) DO NOTHING RETURNING id"
     )
-
-
-def _participant_key(payload: dict[str, Any], enveloped: bool) -> str:
-    found = payload.get("data", {}).get("participant") if enveloped else payload
-    key = found.get("key") if isinstance(found, dict) else None
-    return key if isinstance(key, str) else ""
 
 
 def _enqueue(event_id: int) -> None:

@@ -11,9 +11,13 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tests.contract.collection import webhook_payload_examples
 from willo_integration import schemas
 from willo_integration.models import (
     CachedInterview,
@@ -168,10 +172,131 @@ def test_a_flood_of_bad_tokens_is_logged_once_a_minute_per_source(client, endpoi
     assert "refused (401)" in caplog.records[0].getMessage()
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
-def test_a_malformed_body_is_answered_400(client, endpoint, body):
-    assert deliver(client, endpoint, body).status_code == 400
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"1" + b"]" * depth
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b"\xff\xfe",
+        nested(10**4),
+        nested(10**5),
+        b'{"a":' * 10**5 + b"1" + b"}" * 10**5,
+        b'{"key": "p1", "n": ' + b"9" * 5000 + b"}",
+        b'{"key": "p1", "n": 1e400}',
+        json.dumps(participant_body()).encode("utf-16"),
+        json.dumps(participant_body()).encode("utf-16-le"),
+        b"\xef\xbb\xbf" + json.dumps(participant_body()).encode(),
+        json.dumps({"id": "evt_1", "type": "new_score", "data": "p1"}).encode(),
+        json.dumps({"id": "evt_1", "type": "new_score", "data": None}).encode(),
+        json.dumps({"id": "evt_1", "type": "new_score", "data": []}).encode(),
+        json.dumps([participant_body()]).encode(),
+        json.dumps(participant_body(key="p\x00")).encode(),
+    ],
+    ids=lambda body: body[:24].decode(errors="replace"),
+)
+def test_a_malformed_body_is_answered_400(client, endpoint, body, caplog):
+    with caplog.at_level(logging.WARNING, logger="willo_integration.webhooks"):
+        response = deliver(client, endpoint, body, REMOTE_ADDR="203.0.113.9")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Malformed delivery."}
     assert not ReceivedWebhook.objects.exists()
+    (record,) = caplog.records
+    assert "refused (400)" in record.getMessage()
+
+
+def test_a_flood_of_malformed_bodies_is_logged_once_a_minute_per_source(client, endpoint, caplog):
+    with caplog.at_level(logging.WARNING):
+        for _ in range(20):
+            response = deliver(client, endpoint, nested(10**5), REMOTE_ADDR="203.0.113.78")
+            assert response.status_code == 400
+
+    assert [r.name for r in caplog.records] == ["willo_integration.webhooks"]
+
+
+@pytest.mark.parametrize(
+    ("example", "token"),
+    [
+        ("new_response", "new_response"),
+        ("stage_change", "status_change"),
+        ("new_comment", "new_comment"),
+        ("new_score", "new_score"),
+    ],
+)
+def test_every_documented_delivery_is_accepted(client, endpoint, example, token):
+    payload = webhook_payload_examples()[example]
+
+    response = deliver(client, endpoint, payload, token=TOKENS[token])
+
+    assert response.status_code == 202
+    event = ReceivedWebhook.objects.get()
+    participant = payload["data"]["participant"] if "data" in payload else payload
+    assert (event.event, event.participant_key) == (token, participant["key"])
+    assert json.loads(event.body) == payload
+
+
+def json_values(numbers):
+    return st.recursive(
+        st.none() | st.booleans() | numbers | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=20,
+    )
+
+
+JSON = json_values(st.integers() | st.floats())  # NaN and infinities too
+# Shapes near the two accepted ones (finite numbers), so the property reaches the INSERT.
+FIELDS = st.dictionaries(
+    st.text(), json_values(st.integers() | st.floats(allow_nan=False, allow_infinity=False))
+)
+PARTICIPANTS = st.builds(lambda fields, key: {**fields, "key": key}, FIELDS, st.text(min_size=1))
+ENVELOPES = st.builds(
+    lambda suffix, kind, data: {"id": f"evt_{suffix}", "type": kind, "data": data},
+    st.text(),
+    st.sampled_from([*TOKENS, "interview_archived"]) | JSON,
+    FIELDS | JSON | st.builds(lambda d, p: {**d, "participant": p}, FIELDS, PARTICIPANTS | JSON),
+)
+
+
+def _encoded(value, encoding: str) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode(encoding, "surrogatepass")
+
+
+ENCODINGS = st.sampled_from(["utf-8", "utf-16", "utf-32", "utf-8-sig"])
+BODIES = (
+    st.binary(max_size=300)
+    | st.builds(_encoded, JSON | PARTICIPANTS | ENVELOPES, ENCODINGS)
+    | st.builds(lambda value: json.dumps(value).encode(), PARTICIPANTS | ENVELOPES)
+    | st.builds(_encoded, PARTICIPANTS | ENVELOPES, st.just("utf-8"))
+)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=BODIES, token=st.sampled_from(list(TOKENS.values())))
+def test_no_body_gets_a_5xx_and_what_is_acknowledged_is_stored(client, endpoint, body, token):
+    before = ReceivedWebhook.objects.count()
+
+    response = deliver(client, endpoint, body, token=token)
+
+    assert response.status_code in (200, 202, 400, 413)
+    stored = ReceivedWebhook.objects.count() - before
+    if response.status_code == 202:
+        assert stored == 1
+        assert ReceivedWebhook.objects.latest("pk").body.encode() == body
+    else:
+        assert stored == 0
+    if response.status_code == 200:  # a repeat of a delivery stored before
+        payload = json.loads(body)
+        assert ReceivedWebhook.objects.filter(
+            Q(body=body.decode()) | Q(dedupe_key=f"evt:{payload.get('id')}"[:140])
+        ).exists()
 
 
 def test_a_body_over_the_limit_is_refused_unread(client, endpoint, settings):
