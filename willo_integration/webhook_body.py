@@ -58,7 +58,7 @@ def parse_webhook_body(body: bytes) -> WebhookBody:
         raise MalformedWebhookBody(f"nested {depth} levels deep (at most {MAX_DEPTH})")
     try:
         payload = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
-    except ValueError as exc:  # JSONDecodeError, an integer over the digit limit, ours
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, digit limit, ours
         raise MalformedWebhookBody(f"malformed JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise MalformedWebhookBody(f"the body is a JSON {type(payload).__name__}, not an object")

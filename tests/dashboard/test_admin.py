@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from dashboard.models import KeyAuditEntry, Membership, Team
+from tests.dashboard.admin_forms import team_form_data
 from tests.dashboard.conftest import ACME_KEY
 from tests.dashboard.willo_fake import FakeWillo
 
@@ -19,23 +20,6 @@ def staff_client(client, world):
 
 def _change_url(team: Team) -> str:
     return reverse("admin:dashboard_team_change", args=[team.pk])
-
-
-def _form_data(team: Team, **overrides) -> dict:
-    data = {
-        "name": team.name,
-        "slug": team.slug,
-        "environment": team.environment,
-        "custom_base_url": team.custom_base_url,
-        "willo_user_email": team.willo_user_email,
-        "new_api_key": "",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-        "memberships-MIN_NUM_FORMS": "0",
-        "memberships-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_it_lists_environment_key_ending_and_health_columns(staff_client, world):
@@ -75,7 +59,9 @@ def test_it_offers_the_key_as_a_write_only_password_field(staff_client, world):
 
 
 def test_it_keeps_the_key_when_the_field_is_left_blank(staff_client, world):
-    response = staff_client.post(_change_url(world.team_a), _form_data(world.team_a, name="Acme 2"))
+    response = staff_client.post(
+        _change_url(world.team_a), team_form_data(world.team_a, name="Acme 2")
+    )
 
     assert response.status_code == 302
     team = Team.objects.get(pk=world.team_a.pk)
@@ -86,7 +72,7 @@ def test_it_keeps_the_key_when_the_field_is_left_blank(staff_client, world):
 def test_it_replaces_the_key_and_audits_who_and_where(staff_client, world):
     response = staff_client.post(
         _change_url(world.team_a),
-        _form_data(world.team_a, new_api_key="replacement-key-abcd-7777"),
+        team_form_data(world.team_a, new_api_key="replacement-key-abcd-7777"),
         REMOTE_ADDR="192.0.2.44",
     )
 
@@ -103,7 +89,7 @@ def test_it_replaces_the_key_and_audits_who_and_where(staff_client, world):
 
 
 def test_it_sets_the_key_of_a_new_team(staff_client, world):
-    data = _form_data(
+    data = team_form_data(
         Team(name="Charlie", environment="production"), slug="", new_api_key="charlie-key-00001234"
     )
 
@@ -125,7 +111,7 @@ def test_it_sets_the_key_of_a_new_team(staff_client, world):
     ],
 )
 def test_it_rejects_a_bad_custom_base_url(staff_client, world, url, error):
-    data = _form_data(world.team_a, environment="custom", custom_base_url=url)
+    data = team_form_data(world.team_a, environment="custom", custom_base_url=url)
 
     response = staff_client.post(_change_url(world.team_a), data)
 
@@ -135,7 +121,7 @@ def test_it_rejects_a_bad_custom_base_url(staff_client, world, url, error):
 
 
 def test_it_accepts_plain_http_to_a_loopback_host(staff_client, world):
-    data = _form_data(
+    data = team_form_data(
         world.team_a,
         environment="custom",
         custom_base_url="http://localhost:8001/api/integrations/v2",
@@ -151,7 +137,7 @@ def test_it_accepts_plain_http_to_a_loopback_host(staff_client, world):
 
 def test_it_requires_a_base_url_for_the_custom_environment(staff_client, world):
     response = staff_client.post(
-        _change_url(world.team_a), _form_data(world.team_a, environment="custom")
+        _change_url(world.team_a), team_form_data(world.team_a, environment="custom")
     )
 
     assert response.status_code == 200
@@ -159,7 +145,7 @@ def test_it_requires_a_base_url_for_the_custom_environment(staff_client, world):
 
 
 def test_it_adds_members_inline(staff_client, world):
-    data = _form_data(
+    data = team_form_data(
         world.team_b,
         **{
             "memberships-TOTAL_FORMS": "1",
@@ -283,7 +269,7 @@ def test_it_forgets_the_verification_when_the_environment_changes(staff_client, 
     Team.objects.filter(pk=world.team_a.pk).update(key_verified_at=timezone.now())
     team = Team.objects.get(pk=world.team_a.pk)
 
-    staff_client.post(_change_url(team), _form_data(team, environment="production"))
+    staff_client.post(_change_url(team), team_form_data(team, environment="production"))
 
     assert not Team.objects.get(pk=team.pk).is_key_verified
 
@@ -294,7 +280,7 @@ def test_it_keeps_the_verification_when_only_the_name_changes(staff_client, worl
     Team.objects.filter(pk=world.team_a.pk).update(key_verified_at=timezone.now())
     team = Team.objects.get(pk=world.team_a.pk)
 
-    staff_client.post(_change_url(team), _form_data(team, name="Acme Renamed"))
+    staff_client.post(_change_url(team), team_form_data(team, name="Acme Renamed"))
 
     assert Team.objects.get(pk=team.pk).is_key_verified
 

@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from dashboard.models import KeyAuditEntry, Team
+from tests.dashboard.admin_forms import team_form_data
 from tests.dashboard.conftest import ACME_KEY
 from tests.dashboard.willo_fake import FakeWillo
 from willo_integration.models import ChildOrganisation
@@ -117,26 +118,9 @@ def team_changer(client, world):
     return client
 
 
-def _form_data(team: Team, **overrides) -> dict:
-    data = {
-        "name": team.name,
-        "slug": team.slug,
-        "environment": team.environment,
-        "custom_base_url": team.custom_base_url,
-        "willo_user_email": team.willo_user_email,
-        "new_api_key": "",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-        "memberships-MIN_NUM_FORMS": "0",
-        "memberships-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
-
-
 def _change(client, team: Team, **overrides):
     return client.post(
-        reverse("admin:dashboard_team_change", args=[team.pk]), _form_data(team, **overrides)
+        reverse("admin:dashboard_team_change", args=[team.pk]), team_form_data(team, **overrides)
     )
 
 

@@ -102,7 +102,7 @@ def test_it_reports_a_wrong_key_and_leaves_the_team_unverified(staff_page, verif
     _verify(staff_page, verified_team)
 
     error = staff_page.locator(".messagelist .error")
-    expect(error).to_contain_text(f"{verified_team.name}: Willo rejected this key (401)")
+    expect(error).to_contain_text(f"{verified_team.name}: Willo refused this key (401)")
     row = staff_page.get_by_role("row").filter(has_text=verified_team.name)
     expect(row.locator(".field-key_verified img")).to_have_attribute("alt", "False")
     expect(row.locator(".field-verified_as")).to_have_text("-")

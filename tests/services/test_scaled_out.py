@@ -31,11 +31,14 @@ SETUP = """
 import json, secrets, django
 django.setup()
 from dashboard.models import Team
-from willo_integration.models import WebhookEndpoint, WebhookSubscription
+from django.utils import timezone
+from willo_integration.models import CachedInterview, WebhookEndpoint, WebhookSubscription
 from willo_integration.services.webhooks import token_digest
-team = Team(name="Scaled", environment=Team.Environment.SANDBOX)
+team = Team(name="Scaled", environment=Team.Environment.SANDBOX, agency_checked_at=timezone.now())
 team.set_api_key("scaled-key-0000000000000000000000")
 team.save()
+# The job the deliveries name is cached: there is no Willo here to read it from.
+CachedInterview.objects.create(team=team, key="int1", title="Barista", fetched_at=timezone.now())
 endpoint = WebhookEndpoint.objects.create(team=team, public_url="https://scaled.invalid/")
 token = secrets.token_urlsafe(48)
 WebhookSubscription.objects.create(
