@@ -111,57 +111,42 @@ def team_key_rotate(
     key it refuses is not saved (the old key stays) unless ``keep_unverified``."""
     if not api_key or not api_key.strip():
         raise ValueError("The API key is empty.")
-    if not verify:
-        team_key_set(
-            team=team,
-            api_key=api_key,
-            actor=actor,
-            ip_address=ip_address,
-            action=KeyAuditEntry.Action.ROTATED,
-        )
-        return KeyRotation(saved=True, message=_replaced(team))
-    try:
-        result = _call_willo(team, http_client=http_client, api_key=api_key.strip())
-    except WilloError as exc:
-        failure = _failure_message(exc, team=team)
-        logger.warning("new key for team %s not accepted: %s", team.slug, type(exc).__name__)
-        if not keep_unverified:
-            KeyAuditEntry.record(
-                team=team,
-                action=KeyAuditEntry.Action.VERIFY_FAILED,
-                actor=actor,
-                ip_address=ip_address,
-                detail=f"New key not saved: {failure}",
-            )
-            return KeyRotation(
-                saved=False,
-                message=f"The new key was not saved and the old key stays: {failure}",
-            )
-        team_key_set(
-            team=team,
-            api_key=api_key,
-            actor=actor,
-            ip_address=ip_address,
-            action=KeyAuditEntry.Action.ROTATED,
-            detail=f"Saved unverified: {failure}",
-        )
-        verification = _record_failure(team, exc, actor=actor, ip_address=ip_address)
-        return KeyRotation(
-            saved=True,
-            message=f"{_replaced(team)} It is not verified: {failure}",
-            verification=verification,
-        )
+    result, refusal, failure = None, None, ""
+    if verify:
+        try:
+            result = _call_willo(team, http_client=http_client, api_key=api_key.strip())
+        except WilloError as exc:
+            refusal, failure = exc, _failure_message(exc, team=team)
+            logger.warning("new key for team %s not accepted: %s", team.slug, type(exc).__name__)
+            if not keep_unverified:
+                KeyAuditEntry.record(
+                    team=team,
+                    action=KeyAuditEntry.Action.VERIFY_FAILED,
+                    actor=actor,
+                    ip_address=ip_address,
+                    detail=f"New key not saved: {failure}",
+                )
+                return KeyRotation(
+                    saved=False,
+                    message=f"The new key was not saved and the old key stays: {failure}",
+                )
     team_key_set(
         team=team,
         api_key=api_key,
         actor=actor,
         ip_address=ip_address,
         action=KeyAuditEntry.Action.ROTATED,
+        detail=f"Saved unverified: {failure}" if refusal else "",
     )
-    verification = _record_success(team, result, actor=actor, ip_address=ip_address)
-    return KeyRotation(
-        saved=True, message=f"{_replaced(team)} {verification.message}", verification=verification
-    )
+    if not verify:
+        return KeyRotation(saved=True, message=_replaced(team))
+    if refusal is not None:
+        verification = _record_failure(team, refusal, actor=actor, ip_address=ip_address)
+        message = f"{_replaced(team)} It is not verified: {failure}"
+    else:
+        verification = _record_success(team, result, actor=actor, ip_address=ip_address)
+        message = f"{_replaced(team)} {verification.message}"
+    return KeyRotation(saved=True, message=message, verification=verification)
 
 
 def _replaced(team: Team) -> str:
