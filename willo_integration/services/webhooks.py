@@ -394,9 +394,8 @@ def _record_outcomes(events: list[ReceivedWebhook]) -> None:
     now = timezone.now()
     outcomes: dict[tuple, list[int]] = {}
     for event in events:
+        # _outcome, _fail and _wait set next_attempt_at with the state.
         event.applied_at = None if event.state == ReceivedWebhook.State.RECEIVED else now
-        if event.state != ReceivedWebhook.State.RECEIVED:
-            event.next_attempt_at = None
         outcome = (event.state, event.last_error, event.last_traceback, event.next_attempt_at)
         outcomes.setdefault(outcome, []).append(event.pk)
     for (state, last_error, last_traceback, next_attempt_at), pks in outcomes.items():
