@@ -125,3 +125,45 @@ def test_it_lists_key_changes_in_the_audit_log_without_key_material(staff_page, 
     assert owner_key not in html
     assert owner_key[:8] not in html
     assert owner_key[-8:] not in html
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_it_keeps_the_old_key_when_willo_refuses_the_rotated_one(
+    staff_page, verified_team, sandbox, width
+):
+    owner_key, _ = sandbox
+    staff_page.set_viewport_size({"width": width, "height": 900})
+    staff_page.goto("/admin/dashboard/team/")
+    row = staff_page.get_by_role("row").filter(has_text=verified_team.name)
+    row.get_by_role("checkbox").check()
+    staff_page.get_by_label("Action:").select_option(
+        label="Rotate key (replace it with a new one)…"
+    )
+    with staff_page.expect_navigation():
+        staff_page.get_by_role("button", name="Go").click()
+
+    staff_page.get_by_label("New API key").fill(WRONG_KEY)
+    with staff_page.expect_navigation():
+        staff_page.get_by_role("button", name="Replace the key").click()
+
+    expect(staff_page.locator(".errornote, .errorlist").first).to_contain_text(
+        "The new key was not saved and the old key stays"
+    )
+    verified_team.refresh_from_db()
+    assert verified_team.api_key_last4 == owner_key[-4:]
+    assert verified_team.key_verified_at is not None
+    scroll = staff_page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width
+
+    staff_page.get_by_label("New API key").fill(WRONG_KEY)
+    staff_page.get_by_label("Save the new key even though Willo did not accept it").check()
+    with staff_page.expect_navigation():
+        staff_page.get_by_role("button", name="Replace the key").click()
+
+    expect(staff_page.locator(".messagelist .warning")).to_contain_text(
+        f"{verified_team.name}: Key replaced; it now ends with …{WRONG_KEY[-4:]}. "
+        "It is not verified"
+    )
+    verified_team.refresh_from_db()
+    assert verified_team.api_key_last4 == WRONG_KEY[-4:]
+    assert verified_team.key_verified_at is None
