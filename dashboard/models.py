@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
@@ -276,16 +279,20 @@ class KeyAuditEntry(models.Model):
 
 
 class Decision(models.Model):
-    """A recruiter's accept or reject: recorded here first, then sent to Willo.
+    """A recruiter's accept or reject: recorded here first, then sent to Willo by a task.
 
-    Never lost and never shown as done before Willo confirmed it: PENDING until
-    Willo answers, SENT once it did, FAILED when it finally refused or gave up.
+    PENDING until Willo confirms it (SENT), first through an undo window (``send_after``)
+    in which Willo has not heard of it and *Undo* makes it UNDONE; a newer decision for the
+    same candidate made before this one was sent makes it SUPERSEDED. FAILED when Willo
+    refused it or every attempt was used. Never shown as done before Willo confirmed it.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        UNDONE = "undone", "Undone"
+        SUPERSEDED = "superseded", "Replaced before it was sent"
 
     class Status(models.TextChoices):
         ACCEPTED = "Accepted", "Accept"
@@ -293,6 +300,8 @@ class Decision(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="decisions")
     scope = models.CharField(max_length=32, blank=True, default="")
+    # The agency user relation's digest (see Scope.relation) the decision is sent as.
+    relation = models.CharField(max_length=64, blank=True, default="")
     participant_key = models.CharField(max_length=64)
     participant_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -302,10 +311,20 @@ class Decision(models.Model):
     actor_username = models.CharField(max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The undo window ends here; nothing is sent before.
+    send_after = models.DateTimeField(null=True, blank=True)
+    # When a PENDING decision may be tried next (the window's end, then the backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while an attempt is in flight; a worker killed mid-send leaves it to expire.
+    sending_until = models.DateTimeField(null=True, blank=True)
+    # The last attempt may have reached Willo: read the candidate before sending again.
+    check_first = models.BooleanField(default=False)
     attempts = models.IntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by_username = models.CharField(max_length=150, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -316,10 +335,32 @@ class Decision(models.Model):
                 fields=["team", "scope", "participant_key", "-created_at"],
                 name="decision_latest",
             ),
+            # The sweep: PENDING decisions by when they are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="decision_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.status} {self.participant_key} ({self.get_state_display()})"
+
+    @property
+    def undoable(self) -> bool:
+        """Willo has not heard of it: no attempt has started."""
+        return self.state == self.State.PENDING and self.attempts == 0 and not self.sending_until
+
+    @property
+    def in_undo_window(self) -> bool:
+        return self.undoable and self.send_after is not None and timezone.now() < self.send_after
+
+    @property
+    def seconds_to_send(self) -> int:
+        """Whole seconds left in the undo window (0 once it has passed)."""
+        if self.send_after is None:
+            return 0
+        return max(0, math.ceil((self.send_after - timezone.now()).total_seconds()))
 
 
 class IdentityReveal(models.Model):

@@ -194,6 +194,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # One beat process only. The sweep picks up webhook deliveries stored while the broker
 # was down or whose worker died.
 CELERY_BEAT_SCHEDULE = {
+    # Decisions whose undo window has passed and that no task will send (broker down,
+    # worker killed, eager tasks): the sweep sends them, so none stays pending for good.
+    "willo-decision-sweep": {
+        "task": "willo_integration.tasks.decision_sweep_task",
+        "schedule": env.float("WILLO_DECISION_SWEEP_SECONDS", default=5.0),
+    },
     "willo-webhook-sweep": {
         "task": "willo_integration.tasks.webhook_sweep_task",
         "schedule": 60.0,
@@ -239,6 +245,9 @@ WILLO_ALLOW_PRIVATE_API_HOSTS = env.bool("WILLO_ALLOW_PRIVATE_API_HOSTS", defaul
 WILLO_CACHE_TTL_SECONDS = env.int("WILLO_CACHE_TTL_SECONDS", default=300)
 # Participant details a sync fetches at once (the client's rate limit still applies).
 WILLO_SYNC_DETAIL_WORKERS = env.int("WILLO_SYNC_DETAIL_WORKERS", default=6)
+# A decision waits this long before it is sent to Willo; Undo within it and Willo never
+# hears of it.
+WILLO_DECISION_UNDO_SECONDS = env.int("WILLO_DECISION_UNDO_SECONDS", default=10)
 # Webhook deliveries larger than this are refused (413) unread.
 WILLO_WEBHOOK_MAX_BODY_BYTES = env.int("WILLO_WEBHOOK_MAX_BODY_BYTES", default=1_000_000)
 # The public base URL Willo reaches this site at, for registering webhooks from the admin.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from celery import shared_task
 from django.conf import settings
@@ -13,7 +12,12 @@ from dashboard.models import Team
 from willo_integration.models import SyncRun
 from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
 from willo_integration.services.data_protection import retention_apply
-from willo_integration.services.decisions import MAX_ATTEMPTS, backoff, decision_send
+from willo_integration.services.decisions import (
+    MAX_ATTEMPTS,
+    backoff,
+    decision_send,
+    decisions_sweep,
+)
 from willo_integration.services.freshness import (
     Freshness,
     WilloUnavailable,
@@ -50,39 +54,18 @@ def _scope(team_id: int, scope_key: str, relation: str) -> Scope | None:
         return None
 
 
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1, acks_late=True)
-def decision_send_task(
-    self, decision_id: int, relation: str = "", check_first: bool = False
-) -> str:
-    """Send a PENDING decision to Willo; retried with a countdown honouring Retry-After."""
-    from dashboard.models import Decision
+@shared_task(acks_late=True)
+def decision_send_task(decision_id: int) -> str:
+    """One attempt at a decision that is due; a retry is enqueued (or swept) after backoff.
+    Redelivered or doubled, it changes nothing: the attempt claims the decision first."""
+    outcome = decision_send(decision_id=decision_id)
+    return outcome.decision.state if outcome.decision else "not claimed"
 
-    decision = Decision.objects.filter(pk=decision_id).select_related("team").first()
-    if decision is None:
-        return "missing"
-    scope = _scope(decision.team_id, decision.scope, relation)
-    if scope is None:
-        return "missing"
-    while True:
-        final = decision.attempts + 1 >= MAX_ATTEMPTS
-        outcome = decision_send(
-            scope=scope, decision_id=decision_id, check_first=check_first, final=final
-        )
-        if outcome.decision is None or not outcome.retry:
-            return outcome.decision.state if outcome.decision else "missing"
-        decision, check_first = outcome.decision, outcome.check_first
-        if not self.request.is_eager:
-            raise self.retry(
-                countdown=outcome.countdown,
-                kwargs={
-                    "decision_id": decision_id,
-                    "relation": relation,
-                    "check_first": check_first,
-                },
-            )
-        # Eager (development, tests): no worker to come back later, so try again here,
-        # after a short pause (capped: this blocks the request that enqueued it).
-        time.sleep(min(outcome.countdown, settings.WILLO_EAGER_RETRY_PAUSE_SECONDS))
+
+@shared_task
+def decision_sweep_task() -> int:
+    """Beat: send the decisions that are due and that no task will send."""
+    return decisions_sweep()
 
 
 @shared_task(acks_late=True)

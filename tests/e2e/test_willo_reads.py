@@ -42,7 +42,10 @@ def test_a_member_over_the_limit_is_told_how_long_to_wait(page, log_in, one_read
 
     # A read that succeeds reloads the page; wait for that reload, not a navigation of our own
     # (which the reload would abort).
-    with page.expect_navigation(), page.expect_response(lambda r: r.request.method == "POST") as first:
+    with (
+        page.expect_navigation(),
+        page.expect_response(lambda r: r.request.method == "POST") as first,
+    ):
         refresh.click()
     assert first.value.status == 200
     with page.expect_response(lambda r: r.request.method == "POST") as second:

@@ -1,25 +1,33 @@
-"""Accept and reject: recorded locally first, then sent to Willo; never lost, never faked.
+"""Accept and reject: recorded at once, sent to Willo by a task once the undo window closes.
 
-A decision is PENDING until Willo confirms it (SENT). Throttling, 5xx and lost
-connections leave it PENDING and a Celery task sends it again; a refusal (4xx) or
-running out of attempts makes it FAILED with a message a recruiter can read.
+No web request waits for Willo. A decision is PENDING from the moment it is recorded:
+for ``WILLO_DECISION_UNDO_SECONDS`` Willo has not heard of it and *Undo* cancels it; then a
+task claims it (a lease on the row, so two workers never send it at once and a killed
+worker's claim runs out) and sends it. Throttling, 5xx and lost connections leave it
+PENDING with its next attempt due after a backoff that honours Retry-After; a refusal
+(4xx) or running out of attempts makes it FAILED with a message a recruiter can read. The
+beat sweep sends whatever is due that no task will (broker down, worker killed, eager
+mode), so nothing stays pending for good. After an attempt whose outcome is unknown, the
+next one reads the candidate first and does not send again what Willo already has.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
 from dashboard.crypto import KeyDecryptionError
-from dashboard.models import Decision, MissingAPIKeyError
+from dashboard.models import Decision, MissingAPIKeyError, Team
 from willo_integration.client import (
     APIConnectionError,
     APIStatusError,
@@ -30,6 +38,7 @@ from willo_integration.client import (
     WilloError,
 )
 from willo_integration.models import CachedParticipant, Source
+from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.refresh import participant_store
@@ -44,16 +53,23 @@ DECISION_STATUSES = (Decision.Status.ACCEPTED.value, Decision.Status.REJECTED.va
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 600
+# With a worker, each decision's own task sends it on time; the sweep takes what is overdue
+# by this much (its task was lost), so it does not race the tasks that are on their way.
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 500
+
+
+class DecisionNotUndoable(Exception):
+    """The decision has been sent (or is being sent), so it can only be changed now."""
 
 
 @dataclass(frozen=True)
 class SendOutcome:
-    """What one attempt did, and whether (and when, and how) to try again."""
+    """What one attempt did, and whether (and when) to try again."""
 
-    decision: Decision | None  # None: no such decision (deleted with its team)
+    decision: Decision | None  # None: not claimed (missing, not due, or another has it)
     retry: bool = False
     countdown: float = 0
-    check_first: bool = False  # the last attempt may have reached Willo: re-read before re-sending
 
 
 def participant_decide(
@@ -64,21 +80,14 @@ def participant_decide(
     actor: AbstractBaseUser | None,
     ip_address: str | None,
 ) -> Decision:
-    """Record an accept or reject, then send it to Willo once; retried in the background."""
-    _check_status(status)
-    with transaction.atomic():
-        decision = _record(
-            scope=scope,
-            participant_key=participant_key,
-            participant_name=_names(scope, [participant_key]).get(participant_key, ""),
-            status=status,
-            actor=actor,
-            ip_address=ip_address,
-        )
-    outcome = _attempt(decision, scope, check_first=False)
-    if outcome.retry:
-        _enqueue(outcome, scope)
-    return decision
+    """Record an accept or reject, to be sent once its undo window has passed."""
+    return participants_decide(
+        scope=scope,
+        participant_keys=[participant_key],
+        status=status,
+        actor=actor,
+        ip_address=ip_address,
+    )[0]
 
 
 def participants_decide(
@@ -89,66 +98,133 @@ def participants_decide(
     actor: AbstractBaseUser | None,
     ip_address: str | None,
 ) -> list[Decision]:
-    """Record the same decision for several candidates; each is sent by its own task."""
+    """Record the same decision for several candidates at once; none waits for Willo.
+
+    A candidate's earlier decision that has not been sent yet is replaced (SUPERSEDED), so
+    Willo only ever hears the latest.
+    """
     _check_status(status)
     keys = list(dict.fromkeys(k for k in participant_keys if k))
+    if not keys:
+        return []
     names = _names(scope, keys)
+    now = timezone.now()
+    window = undo_seconds()
+    username = _username(actor)
+    authenticated = actor is not None and actor.is_authenticated
     with transaction.atomic():
-        decisions = [
-            _record(
-                scope=scope,
+        _supersede(scope=scope, participant_keys=keys, by=username, at=now)
+        decisions = Decision.objects.bulk_create(
+            Decision(
+                team=scope.team,
+                scope=scope.key,
+                relation=scope.relation,
                 participant_key=key,
-                participant_name=names.get(key, ""),
+                participant_name=names.get(key, "")[:200],
                 status=status,
-                actor=actor,
+                actor=actor if authenticated else None,
+                actor_username=username if authenticated else "",
                 ip_address=ip_address,
+                state=Decision.State.PENDING,
+                send_after=now + timedelta(seconds=window),
+                next_attempt_at=now + timedelta(seconds=window),
             )
             for key in keys
-        ]
-        for decision in decisions:
-            _enqueue(SendOutcome(decision=decision, retry=True), scope)
-    ids = [d.pk for d in decisions]
-    by_id = Decision.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids]
+        )
+        changes_mark(scope=scope, participant_keys=keys)
+        _send_after_window([d.pk for d in decisions], countdown=window)
+    logger.info(
+        "%d decision(s) %s recorded by %s in %r; sent in %d s unless undone",
+        len(decisions), status, username, scope, window,
+    )  # fmt: skip
+    return decisions
+
+
+def decision_undo(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | None) -> Decision:
+    """Cancel a decision Willo has not heard of; DecisionNotUndoable once sending started."""
+    decisions = Decision.objects.filter(pk=decision_id, team=scope.team, scope=scope.key)
+    undone = decisions.filter(
+        state=Decision.State.PENDING, attempts=0, sending_until__isnull=True
+    ).update(
+        state=Decision.State.UNDONE,
+        undone_at=timezone.now(),
+        undone_by_username=_username(actor),
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+    )
+    decision = decisions.first()
+    if decision is None:
+        raise Http404("No such decision.")
+    if not undone:
+        raise DecisionNotUndoable(_not_undoable(decision))
+    changes_mark(scope=scope, participant_keys=[decision.participant_key])
+    logger.info("decision %s undone by %s before it was sent", decision.pk, _username(actor))
+    return decision
 
 
 def decision_retry(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | None) -> Decision:
-    """Send a FAILED decision again (a new attempt); other states are returned unchanged."""
+    """Send a FAILED decision again, a fresh series of attempts; other states unchanged."""
     decision = Decision.objects.filter(pk=decision_id, team=scope.team, scope=scope.key).first()
     if decision is None:
         raise Http404("No such decision.")
     if decision.state != Decision.State.FAILED:
         return decision
-    decision.state = Decision.State.PENDING
-    decision.last_error = ""
-    decision.save(update_fields=["state", "last_error", "updated_at"])
-    logger.info(
-        "decision %s retried by %s",
-        decision.pk,
-        actor.get_username() if actor is not None and actor.is_authenticated else "system",
-    )
-    # The failed attempt may have reached Willo after all: read before re-sending.
-    outcome = _attempt(decision, scope, check_first=True)
-    if outcome.retry:
-        _enqueue(outcome, scope)
+    _reopen(Decision.objects.filter(pk=decision.pk))
+    decision.refresh_from_db()
+    changes_mark(scope=scope, participant_keys=[decision.participant_key])
+    logger.info("decision %s retried by %s", decision.pk, _username(actor))
+    transaction.on_commit(lambda: _send_after_window([decision.pk], countdown=0))
     return decision
 
 
-def decision_send(
-    *, scope: Scope, decision_id: int, check_first: bool = False, final: bool = False
-) -> SendOutcome:
-    """One attempt at a PENDING decision (the task's body); ``final`` turns a retry into FAILED."""
-    decision = Decision.objects.filter(pk=decision_id, team=scope.team, scope=scope.key).first()
-    if decision is None or decision.state != Decision.State.PENDING:
-        return SendOutcome(decision=decision)
-    outcome = _attempt(decision, scope, check_first=check_first)
-    if outcome.retry and final:
-        _fail(
-            decision,
-            f"Willo did not confirm it after {decision.attempts} attempts: {decision.last_error}",
-        )
-        return SendOutcome(decision=decision)
+def decision_send(*, decision_id: int) -> SendOutcome:
+    """One attempt at a decision that is due (the task's body): claim, send, record."""
+    decision = _claim(decision_id)
+    if decision is None:
+        return SendOutcome(decision=None)
+    try:
+        scope = child_scope(decision.team, decision.scope, decision.relation)
+    except NotAChild as exc:
+        return _fail(decision, f"Not sent: {exc}")
+    outcome = _attempt(decision, scope)
+    if outcome.retry:
+        _send_after_window([decision.pk], countdown=outcome.countdown)
     return outcome
+
+
+def decisions_sweep() -> int:
+    """Send every decision that is due and that no task will send; the number enqueued."""
+    grace = timedelta(0) if _eager() else SWEEP_GRACE
+    due = list(_due(timezone.now() - grace).values_list("pk", flat=True)[:SWEEP_BATCH])
+    _enqueue(due, countdown=0)
+    return len(due)
+
+
+def decisions_send_waiting(*, team: Team | None = None) -> Counter[str]:
+    """Send now, in this process, every decision that is waiting (failed ones again, pending
+    ones without their backoff): the operator's ``willo_decisions retry``. The states after."""
+    now = timezone.now()
+    decisions = Decision.objects.all() if team is None else Decision.objects.filter(team=team)
+    _reopen(decisions.filter(state=Decision.State.FAILED))
+    waiting = decisions.filter(state=Decision.State.PENDING, send_after__lte=now)
+    waiting.filter(next_attempt_at__gt=now).update(next_attempt_at=now)
+    states: Counter[str] = Counter()
+    for decision_id in list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)):
+        outcome = decision_send(decision_id=decision_id)
+        if outcome.decision is None:  # another worker has it in hand
+            states["sending"] += 1
+        else:
+            states[outcome.decision.state] += 1
+    return states
+
+
+def undo_seconds() -> int:
+    return max(0, int(settings.WILLO_DECISION_UNDO_SECONDS))
+
+
+def lease_seconds() -> int:
+    """How long an attempt may take: a read and a write, each within Willo's timeout."""
+    return int(3 * settings.WILLO_TIMEOUT_SECONDS) + 5
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
@@ -163,6 +239,10 @@ def _check_status(status: str) -> None:
         raise ValueError(f"A decision is 'Accepted' or 'Rejected', not {status!r}.")
 
 
+def _username(actor: AbstractBaseUser | None) -> str:
+    return actor.get_username() if actor is not None and actor.is_authenticated else "system"
+
+
 def _names(scope: Scope, keys: list[str]) -> dict[str, str]:
     return dict(
         CachedParticipant.objects.filter(
@@ -171,37 +251,90 @@ def _names(scope: Scope, keys: list[str]) -> dict[str, str]:
     )
 
 
-def _record(
-    *,
-    scope: Scope,
-    participant_key: str,
-    participant_name: str,
-    status: str,
-    actor: AbstractBaseUser | None,
-    ip_address: str | None,
-) -> Decision:
-    authenticated = actor is not None and actor.is_authenticated
-    decision = Decision(
+def _supersede(*, scope: Scope, participant_keys: list[str], by: str, at: datetime) -> None:
+    """Earlier unsent decisions of these candidates give way to the new one. One in flight
+    keeps its lease, so the new one is not sent before that attempt has finished."""
+    Decision.objects.filter(
         team=scope.team,
         scope=scope.key,
-        participant_key=participant_key,
-        participant_name=participant_name[:200],
-        status=status,
-        actor=actor if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "",
-        ip_address=ip_address,
+        participant_key__in=participant_keys,
         state=Decision.State.PENDING,
+    ).update(
+        state=Decision.State.SUPERSEDED,
+        undone_at=at,
+        undone_by_username=by,
+        next_attempt_at=None,
+        updated_at=at,
     )
-    decision.full_clean()
-    decision.save()
+
+
+def _reopen(decisions) -> None:
+    """FAILED back to PENDING, due now; the failed attempt may have reached Willo after all."""
+    now = timezone.now()
+    decisions.filter(state=Decision.State.FAILED).update(
+        state=Decision.State.PENDING,
+        attempts=0,
+        last_error="",
+        next_attempt_at=now,
+        check_first=True,
+        updated_at=now,
+    )
+
+
+def _due(before: datetime):
+    now = timezone.now()
+    return (
+        Decision.objects.filter(state=Decision.State.PENDING, next_attempt_at__lte=before)
+        .filter(Q(sending_until__isnull=True) | Q(sending_until__lte=now))
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def _claim(decision_id: int) -> Decision | None:
+    """Take the decision for one attempt, if it is due and nobody has it (a lease). A claim
+    that ran out (its worker died mid-send) makes this attempt read Willo first."""
+    now = timezone.now()
+    decision = _due(now).filter(pk=decision_id).select_related("team").first()
+    if decision is None:
+        return None
+    in_flight = (
+        Decision.objects.filter(
+            team_id=decision.team_id,
+            scope=decision.scope,
+            participant_key=decision.participant_key,
+            sending_until__gt=now,
+        )
+        .exclude(pk=decision.pk)
+        .exists()
+    )
+    if in_flight:  # an earlier decision's attempt has not finished: send after it
+        return None
+    died = decision.sending_until is not None
+    claimed = Decision.objects.filter(
+        pk=decision.pk,
+        state=Decision.State.PENDING,
+        sending_until=decision.sending_until,
+        attempts=decision.attempts,
+    ).update(
+        sending_until=now + timedelta(seconds=lease_seconds()),
+        attempts=F("attempts") + 1,
+        check_first=decision.check_first or died,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    if died:
+        logger.warning(
+            "decision %s: the last attempt did not finish; reading Willo first", decision_id
+        )
+    decision.refresh_from_db()
     return decision
 
 
-def _attempt(decision: Decision, scope: Scope, *, check_first: bool) -> SendOutcome:
+def _attempt(decision: Decision, scope: Scope) -> SendOutcome:
     started = timezone.now()
-    decision.attempts += 1
-    decision.save(update_fields=["attempts", "updated_at"])
     key = decision.participant_key
+    check_first = decision.check_first
     try:
         with scope.client(retry=False) as willo:
             if check_first:
@@ -215,12 +348,12 @@ def _attempt(decision: Decision, scope: Scope, *, check_first: bool) -> SendOutc
             willo.participants.partial_update(key, status=decision.status, retry=False)
     except (RequestOutcomeUnknownError, ResponseValidationError) as exc:
         # Willo may have applied it: the next attempt reads the participant first.
-        return _pending(decision, exc, check_first=True)
+        return _again(decision, exc, check_first=True)
     except RateLimitError as exc:
-        return _pending(decision, exc, check_first=check_first, retry_after=exc.retry_after)
+        return _again(decision, exc, check_first=check_first, retry_after=exc.retry_after)
     except (InternalServerError, APIConnectionError) as exc:
         sent = not isinstance(exc, APIConnectionError) or exc.request_sent
-        return _pending(decision, exc, check_first=check_first or sent)
+        return _again(decision, exc, check_first=check_first or sent)
     except APIStatusError as exc:
         log_failure(f"decision {decision.pk}", repr(scope), exc)
         return _fail(decision, f"Willo refused it: {_willo_message(exc)}")
@@ -233,73 +366,131 @@ def _attempt(decision: Decision, scope: Scope, *, check_first: bool) -> SendOutc
     return _sent(decision, scope, changed_at=started)
 
 
+def _finish(decision: Decision, **fields) -> bool:
+    """Record an attempt's outcome and let the claim go. False when the decision was replaced
+    while in flight: it keeps its replaced state (the attempt's time is still recorded)."""
+    now = timezone.now()
+    mine = Decision.objects.filter(pk=decision.pk)
+    recorded = mine.filter(state=Decision.State.PENDING).update(
+        **fields, sending_until=None, updated_at=now
+    )
+    if not recorded:
+        sent = {"sent_at": fields["sent_at"]} if "sent_at" in fields else {}
+        mine.update(sending_until=None, updated_at=now, **sent)
+    decision.refresh_from_db()
+    changes_mark(
+        scope=Scope(team=decision.team, child_key=decision.scope),
+        participant_keys=[decision.participant_key],
+    )
+    return bool(recorded)
+
+
 def _sent(decision: Decision, scope: Scope, *, changed_at: datetime) -> SendOutcome:
-    decision.state = Decision.State.SENT
-    decision.sent_at = timezone.now()
-    decision.last_error = ""
-    decision.save(update_fields=["state", "sent_at", "last_error", "updated_at"])
-    changes_mark(scope=scope, participant_keys=[decision.participant_key])
-    # Never over a newer change the cache already knows of.
-    CachedParticipant.objects.filter(
-        team=scope.team, scope=scope.key, key=decision.participant_key
-    ).filter(Q(status_changed_at__isnull=True) | Q(status_changed_at__lte=changed_at)).update(
-        status=decision.status,
-        status_changed_at=changed_at,
-        status_changed_by=scope.team.key_verified_user_email,
+    latest = _finish(
+        decision,
+        state=Decision.State.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        next_attempt_at=None,
+        check_first=False,
     )
     logger.info("decision %s sent to Willo after %s attempt(s)", decision.pk, decision.attempts)
+    if latest:
+        # Never over a newer change the cache already knows of.
+        CachedParticipant.objects.filter(
+            team=scope.team, scope=scope.key, key=decision.participant_key
+        ).filter(Q(status_changed_at__isnull=True) | Q(status_changed_at__lte=changed_at)).update(
+            status=decision.status,
+            status_changed_at=changed_at,
+            status_changed_by=scope.team.key_verified_user_email,
+        )
     return SendOutcome(decision=decision)
 
 
-def _pending(
+def _again(
     decision: Decision,
     exc: BaseException,
     *,
     check_first: bool,
     retry_after: float | None = None,
 ) -> SendOutcome:
+    """Willo did not confirm it: try again after a backoff, or give up after MAX_ATTEMPTS."""
     log_failure(f"decision {decision.pk}", f"team {decision.team_id}", exc)
-    decision.last_error = _reason(exc)[:300]
-    decision.save(update_fields=["last_error", "updated_at"])
-    return SendOutcome(
-        decision=decision,
-        retry=True,
-        countdown=backoff(decision.attempts, retry_after),
+    reason = _reason(exc)
+    if decision.attempts >= MAX_ATTEMPTS:
+        return _fail(
+            decision, f"Willo did not confirm it after {decision.attempts} attempts: {reason}"
+        )
+    countdown = backoff(decision.attempts, retry_after)
+    _finish(
+        decision,
+        last_error=reason[:300],
+        next_attempt_at=timezone.now() + timedelta(seconds=countdown),
         check_first=check_first,
+    )
+    return SendOutcome(
+        decision=decision, retry=decision.state == Decision.State.PENDING, countdown=countdown
     )
 
 
 def _fail(decision: Decision, message: str) -> SendOutcome:
-    decision.state = Decision.State.FAILED
-    decision.last_error = message[:300]
-    decision.save(update_fields=["state", "last_error", "updated_at"])
-    logger.warning("decision %s failed: %s", decision.pk, decision.last_error)
-    changes_mark(
-        scope=Scope(team=decision.team, child_key=decision.scope),
-        participant_keys=[decision.participant_key],
+    _finish(
+        decision,
+        state=Decision.State.FAILED,
+        last_error=message[:300],
+        next_attempt_at=None,
     )
+    logger.warning("decision %s failed: %s", decision.pk, decision.last_error)
     return SendOutcome(decision=decision)
 
 
-def _enqueue(outcome: SendOutcome, scope: Scope) -> None:
+def _not_undoable(decision: Decision) -> str:
+    verb = "acceptance" if decision.status == Decision.Status.ACCEPTED else "rejection"
+    if decision.state == Decision.State.UNDONE:
+        return f"This {verb} was already undone."
+    if decision.state == Decision.State.SUPERSEDED:
+        return f"This {verb} was already replaced by a later decision."
+    if decision.state == Decision.State.SENT:
+        return f"Too late to undo: Willo has the {verb}. Change the decision instead."
+    if decision.state == Decision.State.FAILED:
+        return f"This {verb} was not sent: {decision.last_error}"
+    return f"Too late to undo: the {verb} is being sent to Willo. Change it once it is sent."
+
+
+def _eager() -> bool:
     from willo_integration.tasks import decision_send_task
 
-    assert outcome.decision is not None
-    decision_send_task.apply_async_on_commit(
-        args=[outcome.decision.pk],
-        kwargs={"relation": scope.relation, "check_first": outcome.check_first},
-        countdown=outcome.countdown,
-    )
+    return bool(decision_send_task.app.conf.task_always_eager)
+
+
+def _send_after_window(decision_ids: list[int], *, countdown: float) -> None:
+    """A worker sends each when it is due. Eager tasks (tests, a one-box site) cannot wait
+    without holding a request: the sweep of the in-process scheduler sends those."""
+    if not _eager():
+        transaction.on_commit(lambda: _enqueue(decision_ids, countdown=countdown))
+
+
+def _enqueue(decision_ids: list[int], *, countdown: float) -> None:
+    from willo_integration.tasks import decision_send_task
+
+    for decision_id in decision_ids:
+        try:
+            decision_send_task.apply_async(args=[decision_id], countdown=countdown)
+        except Exception:  # the broker is down: the recorded decision waits for the sweep
+            logger.exception(
+                "decision %s recorded but not enqueued; the sweep sends it", decision_id
+            )
+            return
 
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, RateLimitError):
-        return "Willo is rate limiting us; it will be sent again shortly."
+        return "Willo is rate limiting us."
     if isinstance(exc, RequestOutcomeUnknownError | ResponseValidationError):
-        return "Willo did not confirm it; checking and sending again."
+        return "Willo did not confirm it; it is checked before being sent again."
     if isinstance(exc, InternalServerError):
-        return f"Willo failed (HTTP {exc.status_code}); it will be sent again shortly."
-    return "Willo is not answering; it will be sent again shortly."
+        return f"Willo failed (HTTP {exc.status_code})."
+    return "Willo is not answering."
 
 
 def _willo_message(exc: APIStatusError) -> str:

@@ -225,9 +225,13 @@ def test_reconciliation_covers_the_agency_and_every_child(threaded_sandbox):
     assert set(runs.values_list("state", flat=True)) == {SyncRun.State.SUCCEEDED}
 
 
-def test_a_decision_inside_a_child_reaches_willo_as_the_chosen_relation(threaded_sandbox):
+def test_a_decision_inside_a_child_reaches_willo_as_the_chosen_relation(
+    threaded_sandbox, settings
+):
     sandbox = threaded_sandbox
-    from willo_integration.services.decisions import participant_decide
+    from willo_integration.services.decisions import decisions_sweep, participant_decide
+
+    settings.WILLO_DECISION_UNDO_SECONDS = 0
 
     children_refresh(sandbox.team)
     harbour = _sandbox_children(sandbox.organisation)["Harbour Logistics"]
@@ -235,10 +239,12 @@ def test_a_decision_inside_a_child_reaches_willo_as_the_chosen_relation(threaded
     sync_run(run_id=sync_start(scope=scope, kind=SyncRun.Kind.FULL).pk)
     target = harbour.participants.filter(status="Completed").first()
 
-    participant_decide(
+    decision = participant_decide(
         scope=scope, participant_key=target.key, status="Accepted", actor=None, ip_address=None
     )
+    decisions_sweep()  # the beat's sweep: the task carries only the decision's id
 
+    assert decision.relation == scope.relation
     target.refresh_from_db()
     assert target.status == "Accepted"
 
