@@ -15,10 +15,11 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from dashboard.client_ip import client_ip_address
 from dashboard.crypto import KeyDecryptionError
 from dashboard.forms import RotateKeyForm, TeamAdminForm
-from dashboard.models import KeyAuditEntry, Membership, MissingAPIKeyError, Team
+from dashboard.models import Decision, KeyAuditEntry, Membership, MissingAPIKeyError, Team
 from willo_integration.client import WilloError
 from willo_integration.models import ChildOrganisation
 from willo_integration.services.agency import scopes_of
+from willo_integration.services.decisions import decisions_resend
 from willo_integration.services.team_keys import team_key_rotate, team_key_set, team_key_verify
 from willo_integration.services.webhooks import webhook_register
 
@@ -245,3 +246,46 @@ class KeyAuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Decisions on their way to Willo, and why one did not get there; read-only evidence."""
+
+    list_display = [
+        "created_at",
+        "team",
+        "participant_name",
+        "status",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "actor_username",
+    ]
+    list_filter = ["state", "status", "team"]
+    search_fields = ["participant_key", "participant_name", "actor_username"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    readonly_fields = [f.name for f in Decision._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # erased with the candidate (erase_candidate), never one by one
+
+    @admin.action(
+        description="Send again: failed or waiting decisions, by a worker", permissions=["view"]
+    )
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Decision]) -> None:
+        due = decisions_resend(decision_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{due} decision(s) will be sent to Willo again shortly; the others were sent, "
+            "undone or replaced, or are still in their undo window.",
+            messages.SUCCESS,
+        )

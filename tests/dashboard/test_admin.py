@@ -303,3 +303,36 @@ def test_an_agency_teams_page_lists_its_clients_read_only(staff_client, world):
     assert "Harbour Logistics" in agency
     assert 'name="child_organisations-0-name"' not in agency  # read-only, no inputs
     assert "Client organisations (agency)" not in single
+
+
+def test_staff_see_why_a_decision_failed_and_send_it_again_by_a_worker(
+    staff_client, world, django_capture_on_commit_callbacks
+):
+    from dashboard.models import Decision
+    from willo_integration.services.decisions import decisions_sweep
+
+    failed = Decision.objects.create(
+        team=world.team_a,
+        participant_key="p1",
+        participant_name="Ann Archer",
+        status="Rejected",
+        state=Decision.State.FAILED,
+        attempts=6,
+        last_error="Willo did not confirm it after 6 attempts: Willo is not answering.",
+    )
+    listing = staff_client.get(
+        reverse("admin:dashboard_decision_changelist"), {"state__exact": "failed"}
+    )
+    assert "Willo did not confirm it after 6 attempts" in listing.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = staff_client.post(
+            reverse("admin:dashboard_decision_changelist"),
+            {"action": "send_again", ACTION_CHECKBOX_NAME: [failed.pk]},
+            follow=True,
+        )
+
+    assert "1 decision(s) will be sent to Willo again shortly" in answer.content.decode()
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts, failed.check_first) == ("pending", 0, True)
+    assert decisions_sweep() == 1  # due now: the next sweep (or its task) sends it

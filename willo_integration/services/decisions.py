@@ -200,16 +200,20 @@ def decisions_sweep() -> int:
     return len(due)
 
 
+def decisions_resend(*, decision_ids: list[int]) -> int:
+    """Send these again soon, by a task (the admin's action): failed ones reopened, pending
+    ones past their undo window without waiting for their backoff. How many were due."""
+    ids = list(_make_due(Decision.objects.filter(pk__in=decision_ids)))
+    transaction.on_commit(lambda: _send_after_window(ids, countdown=0))
+    return len(ids)
+
+
 def decisions_send_waiting(*, team: Team | None = None) -> Counter[str]:
     """Send now, in this process, every decision that is waiting (failed ones again, pending
     ones without their backoff): the operator's ``willo_decisions retry``. The states after."""
-    now = timezone.now()
     decisions = Decision.objects.all() if team is None else Decision.objects.filter(team=team)
-    _reopen(decisions.filter(state=Decision.State.FAILED))
-    waiting = decisions.filter(state=Decision.State.PENDING, send_after__lte=now)
-    waiting.filter(next_attempt_at__gt=now).update(next_attempt_at=now)
     states: Counter[str] = Counter()
-    for decision_id in list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)):
+    for decision_id in _make_due(decisions):
         outcome = decision_send(decision_id=decision_id)
         if outcome.decision is None:  # another worker has it in hand
             states["sending"] += 1
@@ -279,6 +283,16 @@ def _reopen(decisions) -> None:
         check_first=True,
         updated_at=now,
     )
+
+
+def _make_due(decisions) -> list[int]:
+    """Reopen the failed among ``decisions`` and make the pending past their undo window due
+    now; their ids, oldest first."""
+    now = timezone.now()
+    _reopen(decisions.filter(state=Decision.State.FAILED))
+    waiting = decisions.filter(state=Decision.State.PENDING).exclude(send_after__gt=now)
+    waiting.filter(next_attempt_at__gt=now).update(next_attempt_at=now)
+    return list(waiting.order_by("created_at", "pk").values_list("pk", flat=True))
 
 
 def _due(before: datetime):

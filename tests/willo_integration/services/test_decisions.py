@@ -485,3 +485,32 @@ def test_a_decision_is_sent_through_the_sandbox_once(sandbox, admin_user, no_win
     participant.refresh_from_db()
     assert decision.state == Decision.State.SENT
     assert participant.status == "Rejected"
+
+
+def test_willo_decisions_retry_sends_what_waits_and_says_how_it_went(
+    scope, other_team, candidate, fake_willo, admin_user, no_window
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    fake_willo.on("PATCH", "participants/p1/", reply(503, {"detail": "down"}), reply(200, UPDATED))
+    fake_willo.on("GET", "participants/p1/", reply(200, {"key": "p1", "status": "Completed"}))
+    mine = _decide(scope, admin_user)
+    decisions_sweep()  # Willo failed: waiting for its backoff
+    theirs = Decision.objects.create(
+        team=other_team, participant_key="q1", status="Accepted", state=Decision.State.FAILED
+    )
+    out = StringIO()
+
+    call_command("willo_decisions", "retry", "--team", scope.team.slug, stdout=out)
+
+    assert out.getvalue() == f"Sent what was waiting ({scope.team.name}):\n  1 sent\n"
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.state, theirs.state) == ("sent", "failed")  # only the team asked for
+    with pytest.raises(CommandError, match="No team with the slug 'nope'"):
+        call_command("willo_decisions", "retry", "--team", "nope")
+    out = StringIO()
+    call_command("willo_decisions", "retry", "--team", scope.team.slug, stdout=out)
+    assert out.getvalue() == f"No decision is waiting to reach Willo ({scope.team.name}).\n"

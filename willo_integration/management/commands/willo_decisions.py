@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        retry = actions.add_parser("retry", help="Send failed and pending decisions now.", cmd=self)
+        retry = actions.add_parser("retry", help="Send failed and pending decisions now.")
         retry.add_argument("--team", metavar="SLUG", help="Only this team's decisions.")
 
     def handle(self, *args, action: str, team: str | None = None, **options) -> None:
