@@ -225,9 +225,7 @@ def test_reconciliation_covers_the_agency_and_every_child(threaded_sandbox):
     assert set(runs.values_list("state", flat=True)) == {SyncRun.State.SUCCEEDED}
 
 
-def test_a_decision_inside_a_child_reaches_willo_as_the_chosen_relation(
-    threaded_sandbox, settings
-):
+def test_a_decision_inside_a_child_reaches_willo_as_the_chosen_relation(threaded_sandbox, settings):
     sandbox = threaded_sandbox
     from willo_integration.services.decisions import decisions_sweep, participant_decide
 
