@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "willo_integration.tasks.webhook_sweep_task",
         "schedule": 60.0,
     },
+    "willo-sync-sweep": {
+        "task": "willo_integration.tasks.sync_sweep_task",
+        "schedule": 60.0,
+    },
     "willo-reconcile": {
         "task": "willo_integration.tasks.reconcile_all_task",
         "schedule": env.float("WILLO_RECONCILE_SECONDS", default=3600.0),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 
 import pydantic
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dashboard.fields import EncryptedTextField
 from willo_integration import schemas
@@ -283,7 +285,13 @@ class SyncRun(models.Model):
     participants still needing their detail are the rows without a fresh one, so a run
     interrupted anywhere continues without duplicating or losing rows. At most one run per
     scope is RUNNING (a partial unique constraint): two reconciliations never overlap.
+
+    A run WAITING for Willo is due again at ``next_attempt_at``; one RUNNING whose heartbeat
+    is older than ``STALE_HEARTBEAT`` lost its worker. Either may be resumed (claimed) or
+    cancelled; each claim adds one to ``resumed``, the number a worker holds it by.
     """
+
+    STALE_HEARTBEAT = timedelta(minutes=5)
 
     class Kind(models.TextChoices):
         FULL = "full", "Full sync"
@@ -295,6 +303,7 @@ class SyncRun(models.Model):
         WAITING = "waiting", "Waiting for Willo"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="sync_runs")
     scope = models.CharField(max_length=32, blank=True, default="")
@@ -313,6 +322,12 @@ class SyncRun(models.Model):
     participants_removed = models.IntegerField(default=0)
     resumed = models.IntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # Waiting for Willo: since when (this stretch of waiting: progress ends it), how many
+    # tries it has waited after (the backoff), and when it is due to be tried again.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    waits = models.IntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=150, blank=True)  # the member's username
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -321,6 +336,14 @@ class SyncRun(models.Model):
                 fields=["team", "scope"],
                 condition=models.Q(state="running"),
                 name="sync_run_one_running_per_scope",
+            )
+        ]
+        indexes = [
+            # The sweep, every minute: the few unfinished runs among the many finished.
+            models.Index(
+                fields=["state"],
+                condition=models.Q(state__in=["running", "waiting"]),
+                name="sync_run_unfinished",
             )
         ]
 
@@ -336,6 +359,25 @@ class SyncRun(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (self.State.RUNNING, self.State.WAITING)
+
+    @property
+    def stalled(self) -> bool:
+        """RUNNING, but its worker has not saved progress for a while: it died."""
+        return self.state == self.State.RUNNING and (
+            timezone.now() - self.heartbeat_at >= self.STALE_HEARTBEAT
+        )
+
+    @property
+    def due(self) -> bool:
+        """Waiting for Willo, and its next attempt is due: the sweep takes it."""
+        return self.state == self.State.WAITING and (
+            self.next_attempt_at is None or self.next_attempt_at <= timezone.now()
+        )
+
+    @property
+    def resumable(self) -> bool:
+        """Waiting for Willo, or stalled: a team admin may resume or cancel it."""
+        return self.state == self.State.WAITING or self.stalled
 
 
 class ChildOrganisation(models.Model):

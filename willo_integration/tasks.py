@@ -32,7 +32,7 @@ from willo_integration.services.interviews import (
 from willo_integration.services.participants import participant_refresh
 from willo_integration.services.refresh import interview_refresh
 from willo_integration.services.scope import Scope
-from willo_integration.services.sync import SyncBusy, sync_resume, sync_run, sync_start
+from willo_integration.services.sync import SyncBusy, sync_run, sync_start, sync_sweep
 from willo_integration.services.webhooks import (
     webhook_apply,
     webhook_apply_pending,
@@ -143,14 +143,20 @@ def webhook_sweep_task() -> int:
     return webhook_sweep()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def sync_task(self, run_id: int) -> str:
-    """Carry a sync run on; while Willo is down it waits and resumes where it stopped."""
-    sync_resume(run_id=run_id)
-    run = sync_run(run_id=run_id)
-    if run.state == SyncRun.State.WAITING and not self.request.is_eager:
-        raise self.retry(countdown=backoff(self.request.retries + 1))
-    return run.state
+@shared_task(acks_late=True)
+def sync_task(run_id: int, claim: int) -> str:
+    """Carry a claimed sync run on (``claim``: its ``resumed`` count when claimed). One
+    left waiting for Willo is claimed again by the sweep once its next attempt is due."""
+    return sync_run(run_id=run_id, claim=claim).state
+
+
+@shared_task
+def sync_sweep_task() -> int:
+    """Beat: carry on the sync runs due again (waiting for Willo, or whose worker died)."""
+    runs = sync_sweep()
+    for run in runs:
+        sync_task.delay(run.pk, run.resumed)
+    return len(runs)
 
 
 @shared_task
@@ -168,7 +174,7 @@ def reconcile_all_task() -> int:
                 run = sync_start(scope=scope, kind=SyncRun.Kind.RECONCILE)
             except SyncBusy:
                 continue
-            sync_task.delay(run.pk)
+            sync_task.delay(run.pk, run.resumed)
             started += 1
     return started
 

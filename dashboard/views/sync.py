@@ -1,45 +1,85 @@
-"""The team page's sync panel: the latest sync's progress, and starting one."""
+"""The team page's sync panel: the latest sync's progress, starting one, and resuming or
+cancelling one that waits for Willo (or whose worker stopped)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.views.scoping import HtmxHttpRequest, scope_for
+from dashboard.views.teams import sync_context, team_page
 from willo_integration.models import SyncRun
-from willo_integration.services.scope import Scope
-from willo_integration.services.sync import SyncBusy, sync_latest, sync_start
-
-
-def sync_context(scope: Scope, membership) -> dict:
-    run = sync_latest(scope=scope)
-    return {
-        "team": scope.team,
-        "run": run,
-        "can_sync": membership.has_role("admin"),
-    }
+from willo_integration.services.sync import (
+    SyncBusy,
+    SyncNotWaiting,
+    sync_cancel,
+    sync_resume,
+    sync_start,
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_sync(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """GET: the sync panel (polled while a sync is active). POST (team admins): start one."""
+    notice = ""
     if request.method == "POST":
         membership, scope = scope_for(request, slug, min_role="admin")
         kind = SyncRun.Kind.FULL if request.POST.get("kind") == "full" else SyncRun.Kind.INCREMENTAL
-        notice = ""
         try:
             run = sync_start(scope=scope, kind=kind)
         except SyncBusy as busy:
             notice = str(busy)
         else:
-            from willo_integration.tasks import sync_task
-
-            sync_task.delay_on_commit(run.pk)
+            _carry_on(run)
     else:
         membership, scope = scope_for(request, slug)
-        notice = ""
-    context = sync_context(scope, membership) | {"notice": notice}
+    context = sync_context(scope, membership, notice=notice)
     return render(request, "dashboard/team_detail.html#sync", context)
+
+
+@require_POST
+@login_required
+def team_sync_resume(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Team admins: try a sync waiting for Willo (or whose worker stopped) again now."""
+    membership, scope = scope_for(request, slug, min_role="admin")
+    try:
+        run = sync_resume(scope=scope, run_id=run_id)
+    except SyncRun.DoesNotExist:
+        raise Http404("No such sync here.") from None
+    except SyncNotWaiting as not_waiting:
+        return team_page(request, membership, scope, notice=str(not_waiting), status=409)
+    _carry_on(run)
+    messages.info(request, "Resumed the sync: it is trying Willo again.")
+    return _to_team_page(slug)
+
+
+@require_POST
+@login_required
+def team_sync_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Team admins: cancel a sync waiting for Willo (or whose worker stopped), for good."""
+    membership, scope = scope_for(request, slug, min_role="admin")
+    try:
+        sync_cancel(scope=scope, run_id=run_id, actor=request.user.get_username())
+    except SyncRun.DoesNotExist:
+        raise Http404("No such sync here.") from None
+    except SyncNotWaiting as not_waiting:
+        return team_page(request, membership, scope, notice=str(not_waiting), status=409)
+    messages.info(request, "Cancelled the sync. What it fetched stays cached.")
+    return _to_team_page(slug)
+
+
+def _carry_on(run: SyncRun) -> None:
+    """Hand the claimed run to a worker once this request's writes are committed."""
+    from willo_integration.tasks import sync_task
+
+    sync_task.delay_on_commit(run.pk, run.resumed)
+
+
+def _to_team_page(slug: str) -> HttpResponseRedirect:
+    url = reverse("dashboard:team_detail", kwargs={"slug": slug})
+    return HttpResponseRedirect(f"{url}#sync")

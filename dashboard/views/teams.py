@@ -13,7 +13,8 @@ from dashboard.models import Membership
 from dashboard.permissions import team_for_request, teams_of
 from dashboard.views.scoping import scope_for
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
-from dashboard.views.sync import sync_context
+from willo_integration.services.scope import Scope
+from willo_integration.services.sync import sync_latest
 
 
 @require_GET
@@ -42,11 +43,33 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership, scope = scope_for(request, slug)
+    return team_page(request, membership, scope)
+
+
+def team_page(
+    request: HttpRequest,
+    membership: Membership,
+    scope: Scope,
+    *,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The team page; ``notice`` is shown in its sync panel."""
     team = membership.team
     members = team.memberships.select_related("user").order_by("user__username")
     context = {"membership": membership, "team": team, "members": members}
-    context |= sync_context(scope, membership)
-    return render(request, "dashboard/team_detail.html", context)
+    context |= sync_context(scope, membership, notice=notice)
+    return render(request, "dashboard/team_detail.html", context, status=status)
+
+
+def sync_context(scope: Scope, membership: Membership, *, notice: str = "") -> dict:
+    """What the team page's sync panel shows: the scope's latest sync run."""
+    return {
+        "team": scope.team,
+        "run": sync_latest(scope=scope),
+        "can_sync": membership.has_role("admin"),
+        "notice": notice,
+    }
 
 
 @require_POST

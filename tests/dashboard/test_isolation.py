@@ -37,6 +37,7 @@ KWARG_REGISTRY: dict[str, Callable[[World, str], str]] = {
     "interview_key": lambda world, which: _cached_interview(world, which).key,
     "participant_key": lambda world, which: _cached_participant(world, which).key,
     "decision_id": lambda world, which: str(_decision(world, which).pk),
+    "run_id": lambda world, which: str(_sync_run(world, which).pk),
 }
 
 
@@ -107,6 +108,18 @@ def _decision(world: World, which: str):
         },
     )
     return decision
+
+
+def _sync_run(world: World, which: str):
+    """A sync of the scope waiting for Willo: one a team admin may resume or cancel."""
+    from willo_integration.models import SyncRun
+
+    run, _ = SyncRun.objects.get_or_create(
+        team=_team(world, which),
+        scope=CHILD_KEYS.get(which, ""),
+        defaults={"kind": SyncRun.Kind.FULL, "state": SyncRun.State.WAITING},
+    )
+    return run
 
 
 def _team(world: World, which: str):

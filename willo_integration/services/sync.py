@@ -9,6 +9,12 @@
 
 Every request goes through one client, so its limiter bounds the rate even with the
 detail requests running a few at a time; the client's retries honour Retry-After.
+
+A run Willo stops answering waits, due again after a backoff (Retry-After when Willo gave
+one); ``sync_sweep`` (Celery beat) claims the runs that are due, and those whose worker
+died, for a task to carry on. A claim is a conditional update, so a run is never carried
+on by two workers: one whose claim was taken (or whose run was cancelled) stops at its
+next save.
 """
 
 from __future__ import annotations
@@ -16,19 +22,20 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from dashboard.models import Team
 from willo_integration import schemas
-from willo_integration.client import NotFoundError, WilloClient
+from willo_integration.client import AuthenticationError, NotFoundError, WilloClient
 from willo_integration.models import CachedInterview, CachedParticipant, Source, SyncRun
 from willo_integration.services.agency import NotAChild, child_scope
-from willo_integration.services.freshness import log_failure, unavailable_message
+from willo_integration.services.decisions import backoff
+from willo_integration.services.freshness import KEY_REFUSED, failure_reason, log_failure
 from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.refresh import interview_store, participant_store
 from willo_integration.services.scope import Scope
@@ -37,8 +44,6 @@ logger = logging.getLogger("willo_integration.sync")
 
 PAGE_SIZE = 30  # Willo's maximum
 DETAIL_CHUNK = 60  # details fetched between two progress saves
-# A RUNNING run whose heartbeat is older than this lost its worker: the next start resumes it.
-STALE_HEARTBEAT = timedelta(minutes=5)
 
 Progress = Callable[[SyncRun], None]
 
@@ -47,29 +52,28 @@ class SyncBusy(Exception):
     """Another sync of this scope is running."""
 
 
+class SyncNotWaiting(Exception):
+    """The run is neither waiting for Willo nor stalled: nothing to resume or cancel."""
+
+
+class _ClaimLost(Exception):
+    """Another worker claimed the run, or a team admin cancelled it: this worker stops."""
+
+
 def sync_start(*, scope: Scope, kind: str) -> SyncRun:
     """A new run of ``kind``, or the scope's unfinished run to resume (one waiting for
-    Willo, or one whose worker died). Raises SyncBusy if a live run exists.
+    Willo, or one whose worker died), claimed. Raises SyncBusy if a live run exists.
 
     An incremental sync before any full sync has succeeded is a full sync.
     """
-    runs = SyncRun.objects.filter(team=scope.team, scope=scope.key)
-    with transaction.atomic():
-        unfinished = (
-            runs.select_for_update()
-            .filter(state__in=[SyncRun.State.RUNNING, SyncRun.State.WAITING])
-            .first()
-        )
-        if unfinished is not None:
-            alive = timezone.now() - unfinished.heartbeat_at < STALE_HEARTBEAT
-            if unfinished.state == SyncRun.State.RUNNING and alive:
-                raise SyncBusy(f"A {unfinished.get_kind_display().lower()} is running.")
-            unfinished.state = SyncRun.State.RUNNING
-            unfinished.resumed += 1
-            unfinished.error = ""
-            unfinished.save()
-            logger.info("sync %s of %r resumed in phase %s", unfinished.pk, scope, unfinished.phase)
-            return unfinished
+    runs = _runs(scope)
+    unfinished = runs.filter(state__in=[SyncRun.State.RUNNING, SyncRun.State.WAITING]).first()
+    if unfinished is not None:
+        claimed = _claim(runs, unfinished.pk)
+        if claimed is None:
+            raise SyncBusy(f"A {unfinished.get_kind_display().lower()} is running.")
+        logger.info("sync %s of %r resumed in phase %s", claimed.pk, scope, claimed.phase)
+        return claimed
     if (
         kind == SyncRun.Kind.INCREMENTAL
         and not runs.filter(kind=SyncRun.Kind.FULL, state=SyncRun.State.SUCCEEDED).exists()
@@ -82,35 +86,84 @@ def sync_start(*, scope: Scope, kind: str) -> SyncRun:
         raise SyncBusy("A sync is running.") from None
 
 
-def sync_resume(*, run_id: int) -> bool:
-    """Put a run waiting for Willo back to RUNNING (the task's retry); False if it was not
-    waiting."""
-    resumed = SyncRun.objects.filter(pk=run_id, state=SyncRun.State.WAITING).update(
-        state=SyncRun.State.RUNNING, resumed=F("resumed") + 1, error=""
+def sync_resume(*, scope: Scope, run_id: int) -> SyncRun:
+    """Try a run of the scope again now (a team admin's Resume): claimed, for a task to
+    carry on. SyncRun.DoesNotExist if the scope has no such run; SyncNotWaiting if it is
+    neither waiting for Willo nor stalled."""
+    runs = _runs(scope)
+    run = runs.get(pk=run_id)
+    claimed = _claim(runs, run_id)
+    if claimed is None:
+        raise SyncNotWaiting(_not_waiting(runs.get(pk=run.pk), "nothing to resume"))
+    logger.info("sync %s of %r resumed by hand in phase %s", run.pk, scope, claimed.phase)
+    return claimed
+
+
+def sync_cancel(*, scope: Scope, run_id: int, actor: str) -> SyncRun:
+    """Stop a run of the scope that waits for Willo or stalled, for good (CANCELLED, by
+    ``actor``, a username); the scope is free for a new sync. SyncRun.DoesNotExist if the
+    scope has no such run; SyncNotWaiting if it is neither waiting nor stalled."""
+    runs = _runs(scope)
+    run = runs.get(pk=run_id)
+    now = timezone.now()
+    cancelled = runs.filter(_claimable(now), pk=run_id).update(
+        state=SyncRun.State.CANCELLED, cancelled_by=actor, finished_at=now, next_attempt_at=None
     )
-    return bool(resumed)
+    run = runs.get(pk=run.pk)
+    if not cancelled:
+        raise SyncNotWaiting(_not_waiting(run, "nothing to cancel"))
+    logger.info("sync %s of %r cancelled by %s in phase %s", run.pk, scope, actor, run.phase)
+    return run
+
+
+def sync_sweep() -> list[SyncRun]:
+    """The runs to carry on now, claimed (Celery beat): those waiting for Willo whose next
+    attempt is due, and those whose worker died; one per scope."""
+    now = timezone.now()
+    due = SyncRun.objects.filter(
+        Q(state=SyncRun.State.WAITING)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        | Q(state=SyncRun.State.RUNNING, heartbeat_at__lte=now - SyncRun.STALE_HEARTBEAT)
+    )
+    claimed: list[SyncRun] = []
+    scopes: set[tuple[int, str]] = set()
+    for run_id, team_id, scope_key in due.order_by("pk").values_list("pk", "team_id", "scope"):
+        if (team_id, scope_key) in scopes:
+            continue
+        scopes.add((team_id, scope_key))
+        run = _claim(SyncRun.objects.all(), run_id)
+        if run is not None:
+            claimed.append(run)
+    return claimed
 
 
 def sync_latest(*, scope: Scope) -> SyncRun | None:
-    return SyncRun.objects.filter(team=scope.team, scope=scope.key).first()
+    return _runs(scope).first()
 
 
-def sync_run(*, run_id: int, progress: Progress | None = None) -> SyncRun:
-    """Carry the run on from its phase to the end. If Willo fails after the client's own
-    retries, the run is left WAITING with the reason, to be resumed later."""
+def sync_run(*, run_id: int, claim: int | None = None, progress: Progress | None = None) -> SyncRun:
+    """Carry the run on from its phase to the end, if it is RUNNING and (given ``claim``,
+    the ``resumed`` count its claim left) still held by that claim. If Willo fails after
+    the client's own retries, the run is left WAITING with the reason and its next attempt.
+    """
     run = SyncRun.objects.select_related("team").get(pk=run_id)
-    if run.state != SyncRun.State.RUNNING:
+    if run.state != SyncRun.State.RUNNING or claim not in (None, run.resumed):
         return run
-    report = progress or (lambda _run: None)
+    try:
+        return _carry_on(run, progress or (lambda _run: None))
+    except _ClaimLost:
+        logger.info("sync %s was claimed elsewhere or cancelled; this worker stops", run.pk)
+        return SyncRun.objects.get(pk=run.pk)
+
+
+def _carry_on(run: SyncRun, report: Progress) -> SyncRun:
     try:
         scope = child_scope(run.team, run.scope)
     except NotAChild as exc:  # the child was removed from the agency since
-        run.state = SyncRun.State.FAILED
-        run.error = str(exc)[:300]
-        run.finished_at = timezone.now()
-        run.save()
+        _finish(run, SyncRun.State.FAILED, error=str(exc))
         report(run)
         return run
+    before = _progress_of(run)
     try:
         with scope.client(retry=True) as willo:
             if run.phase == "interviews":
@@ -126,14 +179,10 @@ def sync_run(*, run_id: int, progress: Progress | None = None) -> SyncRun:
                 _remove_vanished(run, scope)
     except WILLO_FAILURES as exc:
         log_failure(f"sync {run.pk}", repr(scope), exc)
-        run.state = SyncRun.State.WAITING
-        run.error = unavailable_message(exc)[:300]
-        run.save()
+        _wait(run, exc, progressed=_progress_of(run) != before)
         report(run)
         return run
-    run.state = SyncRun.State.SUCCEEDED
-    run.finished_at = timezone.now()
-    run.save()
+    _finish(run, SyncRun.State.SUCCEEDED)
     if not run.scope:  # the team's own organisation; children show their runs
         Team.objects.filter(pk=run.team_id).update(last_synced_at=run.finished_at)
     report(run)
@@ -145,9 +194,97 @@ def sync_run(*, run_id: int, progress: Progress | None = None) -> SyncRun:
     return run
 
 
+def _runs(scope: Scope) -> QuerySet[SyncRun]:
+    return SyncRun.objects.filter(team=scope.team, scope=scope.key)
+
+
+def _claimable(now: datetime) -> Q:
+    """Waiting for Willo, or RUNNING with a heartbeat too old for a live worker."""
+    return Q(state=SyncRun.State.WAITING) | Q(
+        state=SyncRun.State.RUNNING, heartbeat_at__lte=now - SyncRun.STALE_HEARTBEAT
+    )
+
+
+def _claim(runs: QuerySet[SyncRun], run_id: int) -> SyncRun | None:
+    """Take a claimable run of ``runs`` for one worker: RUNNING again, its ``resumed``
+    count one more (the claim). A conditional update: of two claims, one wins. None if it
+    is not claimable, or another run of its scope is running."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = runs.filter(_claimable(now), pk=run_id).update(
+                state=SyncRun.State.RUNNING,
+                resumed=F("resumed") + 1,
+                error="",
+                next_attempt_at=None,
+                heartbeat_at=now,
+            )
+    except IntegrityError:  # sync_run_one_running_per_scope
+        return None
+    return runs.get(pk=run_id) if claimed else None
+
+
+def _not_waiting(run: SyncRun, what: str) -> str:
+    return (
+        f"This sync is not waiting for Willo (its state: {run.get_state_display()}), "
+        f"so there is {what}."
+    )
+
+
+# What a worker saves of its run: never ``resumed``, which only a claim changes.
+_SAVED = (
+    "phase", "state", "finished_at", "interviews_seen", "pages_done", "pages_total",
+    "participants_seen", "details_done", "details_total", "participants_removed", "error",
+    "waiting_since", "waits", "next_attempt_at",
+)  # fmt: skip
+
+
+def _save(run: SyncRun) -> None:
+    """Save the run's progress, and its heartbeat, if this worker still holds it."""
+    run.heartbeat_at = timezone.now()
+    saved = SyncRun.objects.filter(
+        pk=run.pk, state=SyncRun.State.RUNNING, resumed=run.resumed
+    ).update(heartbeat_at=run.heartbeat_at, **{name: getattr(run, name) for name in _SAVED})
+    if not saved:
+        raise _ClaimLost
+
+
+def _progress_of(run: SyncRun) -> tuple[str, int, int]:
+    return run.phase, run.pages_done, run.details_done
+
+
+def _wait(run: SyncRun, exc: BaseException, *, progressed: bool) -> None:
+    """Willo failed: wait, due again after a backoff (what Willo asked for, if it did). A
+    run that got further since it last waited starts a new stretch of waiting."""
+    now = timezone.now()
+    if progressed or run.waiting_since is None:
+        run.waiting_since, run.waits = now, 0
+    run.waits += 1
+    delay = backoff(run.waits, getattr(exc, "retry_after", None))
+    run.state = SyncRun.State.WAITING
+    run.error = _reason(exc)
+    run.next_attempt_at = now + timedelta(seconds=delay)
+    _save(run)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why the run waits, for a recruiter; its next try is shown beside it."""
+    if isinstance(exc, AuthenticationError):
+        return KEY_REFUSED
+    return f"Willo is not answering ({failure_reason(exc)})."
+
+
+def _finish(run: SyncRun, state: str, *, error: str = "") -> None:
+    run.state = state
+    run.error = error[:300]
+    run.finished_at = timezone.now()
+    run.waiting_since, run.waits, run.next_attempt_at = None, 0, None
+    _save(run)
+
+
 def _advance(run: SyncRun, phase: str) -> None:
     run.phase = phase
-    run.save()
+    _save(run)
 
 
 def _sync_interviews(run: SyncRun, scope: Scope, willo: WilloClient) -> None:
@@ -207,7 +344,7 @@ def _store_page(
     reached_known = incremental and known
     if reached_known:
         run.pages_total = run.pages_done
-    run.save()
+    _save(run)
     report(run)
     return reached_known
 
@@ -220,7 +357,7 @@ def _sync_details(run: SyncRun, scope: Scope, willo: WilloClient, report: Progre
         needing = rows.filter(detail_fetched_at__isnull=True)
     keys = list(needing.order_by("pk").values_list("key", flat=True))
     run.details_total = run.details_done + len(keys)
-    run.save()
+    _save(run)
     # One stream of requests for the whole phase (no pause between chunks); the store
     # of each answer overlaps the requests still in flight, and progress is saved
     # every DETAIL_CHUNK answers.
@@ -235,7 +372,7 @@ def _sync_details(run: SyncRun, scope: Scope, willo: WilloClient, report: Progre
             participant_store(scope=scope, payload=payload, source=Source.SYNC)
         if done % DETAIL_CHUNK == 0 or done == len(keys):
             run.details_done = before + done
-            run.save()
+            _save(run)
             report(run)
 
 
@@ -255,4 +392,4 @@ def _remove_vanished(run: SyncRun, scope: Scope) -> None:
         team=scope.team, scope=scope.key, fetched_at__lt=run.started_at
     ).delete()
     run.participants_removed = removed
-    run.save()
+    _save(run)

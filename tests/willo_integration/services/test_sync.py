@@ -105,8 +105,8 @@ def test_willo_down_leaves_the_run_waiting_and_it_resumes_without_duplicates(thr
     assert run.state == SyncRun.State.WAITING
     assert "Willo" in run.error
 
-    assert sync_resume(run_id=run.pk)
-    run = sync_run(run_id=run.pk)
+    claimed = sync_resume(scope=sandbox.scope, run_id=run.pk)
+    run = sync_run(run_id=run.pk, claim=claimed.resumed)
 
     assert (run.state, run.resumed) == (SyncRun.State.SUCCEEDED, 1)
     assert cached(sandbox).count() == len(willo_participants(sandbox))
@@ -162,6 +162,19 @@ def test_the_command_syncs_with_a_progress_bar(threaded_sandbox):
     assert "Starting a full sync" in out.getvalue()
     assert "Done:" in out.getvalue()
     assert "100%" in err.getvalue()
+
+
+def test_the_command_says_when_a_run_waiting_for_willo_is_tried_again(threaded_sandbox):
+    out, err = io.StringIO(), io.StringIO()
+
+    with knobs.override(error_rate=1.0), pytest.raises(CommandError) as stopped:
+        call_command("willo_sync", "--team", threaded_sandbox.team.slug, stdout=out, stderr=err)
+
+    run = SyncRun.objects.get(team=threaded_sandbox.team)
+    due = timezone.localtime(run.next_attempt_at).strftime("%H:%M:%S")
+    assert run.state == SyncRun.State.WAITING
+    assert "The sync is waiting for Willo: Willo is not answering" in str(stopped.value)
+    assert f"Celery beat resumes it at {due}" in str(stopped.value)
 
 
 def test_the_command_names_a_missing_team(db):

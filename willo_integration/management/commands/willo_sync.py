@@ -5,11 +5,14 @@
     python manage.py willo_sync --team acme-agency --child CHILD_KEY   # an agency's client
 
 An interrupted sync of the team (a killed worker, Willo down) is resumed where it stopped.
+One that stops because Willo is down is left waiting: Celery beat tries it again when it
+is due (the command says when), or run the command again.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from dashboard.models import Team
@@ -60,8 +63,23 @@ class Command(BaseCommand):
 
             run = sync_run(run_id=run.pk, progress=progress)
         if run.state != SyncRun.State.SUCCEEDED:
-            raise CommandError(f"The sync stopped: {run.error} Run the command again to resume.")
+            raise CommandError(stopped(run))
         self.stdout.write(
             f"Done: {run.interviews_seen} interviews, {run.participants_seen} participants "
             f"listed, {run.details_done} details fetched, {run.participants_removed} removed."
         )
+
+
+def stopped(run: SyncRun) -> str:
+    """Why the run did not finish here, and what becomes of it."""
+    if run.state == SyncRun.State.WAITING:
+        due = timezone.localtime(run.next_attempt_at).strftime("%H:%M:%S")
+        return (
+            f"The sync is waiting for Willo: {run.error} Celery beat resumes it at {due}, "
+            "or run the command again."
+        )
+    if run.state == SyncRun.State.CANCELLED:
+        return f"The sync was cancelled by {run.cancelled_by or 'a team admin'}."
+    if run.state == SyncRun.State.RUNNING:
+        return "Another worker took the sync over (this one seemed stalled); it carries on there."
+    return f"The sync failed: {run.error}"
