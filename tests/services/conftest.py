@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,10 +59,22 @@ def redis_broker(settings) -> Iterator[str]:
 
 
 class Worker:
-    """A `celery worker` process on the test database and the Redis broker."""
+    """A `celery worker` process on the test database and the Redis broker; with ``beat``,
+    the beat scheduler runs embedded in it (its schedule file in a directory of its own).
+    ``env`` adds to or overrides the settings it reads from its environment."""
 
-    def __init__(self, broker: str, live_server_url: str) -> None:
+    REQUESTS_PER_SECOND = 100  # its Willo client's limit
+
+    def __init__(
+        self,
+        broker: str,
+        live_server_url: str,
+        *,
+        beat: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.broker = broker
+        self.beat = beat
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -70,8 +83,10 @@ class Worker:
             ),
             "CELERY_BROKER_URL": broker,
             "WILLO_SANDBOX_BASE_URL": f"{live_server_url}/api/integrations/v2",
-            "WILLO_REQUESTS_PER_SECOND": "100",
+            "WILLO_REQUESTS_PER_SECOND": str(self.REQUESTS_PER_SECOND),
+            **(env or {}),
         }
+        self.schedule_dir: tempfile.TemporaryDirectory | None = None
         self.process: subprocess.Popen | None = None
         self.started = 0
         self.log_path = WORKER_LOGS / "unstarted.log"
@@ -81,19 +96,29 @@ class Worker:
         self.started += 1
         self.log_path = WORKER_LOGS / f"worker-{os.getpid()}-{id(self)}-{self.started}.log"
         log = open(self.log_path, "w")  # noqa: SIM115 - the process writes it
+        beat = []
+        if self.beat:
+            self.schedule_dir = tempfile.TemporaryDirectory(prefix="willo-beat-")
+            beat = ["--beat", "--schedule", str(Path(self.schedule_dir.name) / "schedule")]
+        # A session of its own: killing the group ends an embedded beat's process too.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool", "solo",
              "--loglevel", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--hostname", f"test{os.getpid()}-{self.started}@%h"],
+             "--hostname", f"test{os.getpid()}-{self.started}@%h", *beat],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )  # fmt: skip
         return self
+
+    def log(self) -> str:
+        return self.log_path.read_text()
 
     def kill(self) -> None:
         """As the OOM killer would: no chance to acknowledge or requeue anything."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        self._clean_up()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -102,6 +127,12 @@ class Worker:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._clean_up()
+
+    def _clean_up(self) -> None:
+        if self.schedule_dir is not None:
+            self.schedule_dir.cleanup()
+            self.schedule_dir = None
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The one wrapper every API endpoint goes through: knobs, authentication, errors."""
+"""The one wrapper every API endpoint goes through: the request log, knobs, authentication,
+errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from .. import knobs
+from .. import knobs, request_log
 from ..auth import Actor, authenticate, raw_api_key
 from ..http import ApiError, error_response
 
@@ -24,6 +25,7 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        served = request_log.arrived(request.method or "", request.path)
         current = knobs.current()
         knobs.apply_latency(current)
         try:
@@ -40,6 +42,7 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
                 logger.info("sandbox %s %s -> %s", request.method, request.path, error.status)
             response = error_response(error)
         response["Allow"] = allowed
+        served.status = response.status_code
         return response
 
     view.sandbox_methods = tuple(handlers)  # type: ignore[attr-defined]
