@@ -56,4 +56,11 @@ urlpatterns = [
         decisions.decision_retry,
         name="decision_retry",
     ),
+    path(
+        team + "decisions/<int:decision_id>/undo/",
+        decisions.decision_undo,
+        name="decision_undo",
+    ),
+    path(team + "decisions/undo/", decisions.decisions_undo, name="decisions_undo"),
+    path(team + "decisions/notice/", decisions.decisions_notice, name="decisions_notice"),
 ]

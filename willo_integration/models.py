@@ -85,6 +85,8 @@ class CachedParticipant(models.Model):
     """A participant (a candidate) as Willo last told us about them."""
 
     STATUSES = ["Invited", "Started", "Completed", "Accepted", "Rejected"]
+    # Not responded yet: a decision on them is unusual, so the pages ask first.
+    NOT_RESPONDED = ("Invited", "Started")
 
     team = models.ForeignKey(
         "dashboard.Team", on_delete=models.CASCADE, related_name="cached_participants"
@@ -148,6 +150,10 @@ class CachedParticipant(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.key
+
+    @property
+    def has_responded(self) -> bool:
+        return self.status not in self.NOT_RESPONDED
 
     def participant(self) -> schemas.Participant | None:
         """The parsed detail payload, or None if it was never stored or cannot be read."""

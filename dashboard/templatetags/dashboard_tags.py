@@ -11,7 +11,9 @@ from django.utils.translation import get_language
 
 from dashboard.links import web_url as _web_url
 from dashboard.permissions import teams_of
+from dashboard.views import decision_words as words
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
+from willo_integration.services.decisions import undo_seconds
 
 register = template.Library()
 
@@ -104,3 +106,20 @@ def agency_banner(context) -> dict | None:
         "relation": choice.relation,
         "others": team.child_organisations.exclude(pk=choice.child.pk).only("key", "name"),
     }
+
+
+@register.filter
+def decision_words(decision) -> words.DecisionWords:
+    """What state the decision is in, in words (see dashboard/views/decision_words.py)."""
+    return words.decision_words(decision)
+
+
+@register.simple_tag
+def decision_choices(participant, decision) -> list[words.Choice]:
+    return words.decision_choices(participant, decision)
+
+
+@register.simple_tag
+def decision_undo_seconds() -> int:
+    """How long a decision can be undone before it is sent to Willo."""
+    return undo_seconds()

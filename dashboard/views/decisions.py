@@ -1,117 +1,193 @@
-"""Accept and reject: on the candidate page, per table row, in bulk; and retrying a failure."""
+"""Accept and reject: on the candidate page, per table row, in bulk; undo and retry.
+
+No view here waits for Willo: the service records the decision and a task sends it once
+its undo window has passed. Every answer carries the result notice, swapped into the
+page's notice region (outside what the live refresh fetches again), where it stays until
+dismissed and, while a decision is pending, fetches itself again when the page changes.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from dashboard.client_ip import client_ip_address
 from dashboard.models import Decision
+from dashboard.views.decision_words import DecisionWords, decisions_words, undo_report
 from dashboard.views.interviews import job_results_context
-from dashboard.views.participants import candidate_live_url
-from dashboard.views.scoping import (
-    HtmxHttpRequest,
-    candidate_for,
-    candidates_url,
-    job_for,
-    scope_for,
-    wants_partial,
-)
+from dashboard.views.participants import decision_panel_context
+from dashboard.views.scoping import HtmxHttpRequest, candidates_url, scope_for, wants_partial
 from willo_integration.models import CachedParticipant
 from willo_integration.services.decisions import (
-    decision_retry as retry_decision,
-)
-from willo_integration.services.decisions import (
-    participant_decide as decide_participant,
-)
-from willo_integration.services.decisions import (
+    DECISION_STATUSES,
+    DecisionNotUndoable,
     participants_decide,
 )
+from willo_integration.services.decisions import decision_retry as retry_decision
+from willo_integration.services.decisions import decision_undo as undo_decision
+from willo_integration.services.decisions import decisions_undo as undo_decisions
+from willo_integration.services.decisions import participant_decide as decide_participant
+from willo_integration.services.interviews import interview_cached
+from willo_integration.services.participants import (
+    decisions_list,
+    interview_participant_keys,
+    participant_cached,
+    participant_latest_decision,
+)
+from willo_integration.services.scope import Scope
 
-STATUSES = {"Accepted": "accepted", "Rejected": "rejected"}
+logger = logging.getLogger("dashboard.decisions")
+
+LEVELS = {
+    "success": messages.SUCCESS,
+    "warning": messages.WARNING,
+    "error": messages.ERROR,
+    "info": messages.INFO,
+}
+MAX_IDS = 500  # a bulk decision covers one page of the table at most
 
 
-def decision_notice(decision: Decision) -> str:
-    """What the recruiter is told right after deciding: never "done" when it is not."""
-    verb = STATUSES.get(decision.status, decision.status.lower())
-    name = decision.participant_name or "The candidate"
-    if decision.state == Decision.State.SENT:
-        return f"{name} {verb}."
-    if decision.state == Decision.State.FAILED:
-        reason = decision.last_error or "unknown error"
-        return f"Willo did not accept the decision for {name}: {reason}."
-    return (
-        f"{name} will be {verb}: Willo has not confirmed yet, "
-        "so the decision is pending and will be sent again automatically."
+@dataclass(frozen=True)
+class Notice:
+    """The result of a decision, an undo or a retry, as the notice region shows it."""
+
+    words: DecisionWords
+    live_url: str = ""  # set while a decision is pending: the notice fetches itself again
+    undo_url: str = ""
+    undo_ids: tuple[int, ...] = ()  # Undo all: the decisions still undoable
+    retry_url: str = ""
+    about: str = ""  # whom an Undo or Retry button acts on, for its accessible name
+
+
+def _notice(slug: str, decisions: list[Decision]) -> Notice:
+    words = decisions_words(decisions)
+    ids = [("decision_id", str(d.pk)) for d in decisions]
+    live_url = ""
+    if any(d.state == Decision.State.PENDING for d in decisions):
+        url = reverse("dashboard:decisions_notice", kwargs={"slug": slug})
+        live_url = f"{url}?{urlencode(ids)}"
+    if len(decisions) == 1:
+        decision = decisions[0]
+        return Notice(
+            words=words,
+            live_url=live_url,
+            undo_url=_url("dashboard:decision_undo", slug, decision)
+            if decision.in_undo_window
+            else "",
+            retry_url=_url("dashboard:decision_retry", slug, decision)
+            if decision.state == Decision.State.FAILED
+            else "",
+            about=words.about,
+        )
+    undoable = tuple(d.pk for d in decisions if d.in_undo_window)
+    return Notice(
+        words=words,
+        live_url=live_url,
+        undo_url=reverse("dashboard:decisions_undo", kwargs={"slug": slug}) if undoable else "",
+        undo_ids=undoable,
     )
 
 
-def _bulk_notice(decisions: list[Decision], status: str) -> str:
-    verb = STATUSES[status].capitalize()
-    noun = "acceptance" if status == "Accepted" else "rejection"
-    sent = sum(d.state == Decision.State.SENT for d in decisions)
-    pending = sum(d.state == Decision.State.PENDING for d in decisions)
-    failed = sum(d.state == Decision.State.FAILED for d in decisions)
-    parts = []
-    if sent:
-        parts.append(f"{verb} {sent} candidate{pluralize(sent)}.")
-    if pending:
-        parts.append(
-            f"{pending} {noun}{pluralize(pending)} pending: being sent to Willo, "
-            "shown as pending until Willo confirms."
-        )
-    if failed:
-        parts.append(f"{failed} failed: see the table to retry.")
-    return " ".join(parts)
+def _url(name: str, slug: str, decision: Decision) -> str:
+    return reverse(name, kwargs={"slug": slug, "decision_id": decision.pk})
 
 
-def _answer(request, *, membership, scope, participant: CachedParticipant, decision: Decision):
-    participant.refresh_from_db()
-    notice = decision_notice(decision)
-    if wants_partial(request) and request.POST.get("view") == "row":
-        participant.latest_decision = decision
-        response = render(
-            request,
-            "dashboard/interviews/detail.html#row",
-            {
-                "membership": membership,
-                "team": scope.team,
-                "participant": participant,
-                "can_decide": True,
-                "row_notice": notice,
-                "filter_query": request.POST.get("filter_query", ""),
-                "candidates_url": candidates_url(scope.team.slug),
-            },
+def _notice_html(request: HtmxHttpRequest, scope: Scope, notice: Notice, *, oob: bool) -> str:
+    return render_to_string(
+        "dashboard/_decision_notice.html",
+        {"notice": notice, "team": scope.team, "oob": oob},
+        request,
+    )
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values[:MAX_IDS] if v.isdigit()]
+
+
+def _candidate(scope: Scope, key: str) -> CachedParticipant:
+    """The candidate as cached: a decision never waits for a read of Willo."""
+    participant = participant_cached(scope=scope, key=key)
+    if participant is None:
+        raise Http404("No such candidate here.")
+    return participant
+
+
+def _decision(scope: Scope, decision_id: int) -> Decision:
+    found = decisions_list(scope=scope, decision_ids=[decision_id])
+    if not found:
+        raise Http404("No such decision.")
+    return found[0]
+
+
+def _back(scope: Scope, participant: CachedParticipant, view: str, filter_query: str) -> str:
+    """Where a form posted without JavaScript returns to: the table or the candidate."""
+    if view == "row" and participant.interview_key:
+        url = reverse(
+            "dashboard:interview_detail",
+            kwargs={"slug": scope.team.slug, "interview_key": participant.interview_key},
         )
-    elif wants_partial(request):
-        response = render(
-            request,
-            "dashboard/participants/detail.html#decision",
-            {
-                "membership": membership,
-                "team": scope.team,
-                "participant": participant,
-                "decision": decision,
-                "can_decide": True,
-                "notice": notice,
-                "live_url": candidate_live_url(scope.team.slug, participant.key),
-            },
+        return f"{url}?{filter_query}" if filter_query else url
+    return reverse(
+        "dashboard:participant_detail",
+        kwargs={"slug": scope.team.slug, "participant_key": participant.key},
+    )
+
+
+def _answer(
+    request: HtmxHttpRequest,
+    *,
+    membership,
+    scope: Scope,
+    participant: CachedParticipant,
+    notice: Notice,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The part of the page that asked (the panel, the row or the notice), the notice with it."""
+    view = request.POST.get("view", "panel")
+    filter_query = request.POST.get("filter_query", "")
+    if not wants_partial(request):
+        messages.add_message(request, LEVELS[notice.words.tone], notice.words.text)
+        return redirect(_back(scope, participant, view, filter_query))
+    if view == "notice":
+        html = _notice_html(request, scope, notice, oob=False)
+    elif view == "row":
+        participant.latest_decision = participant_latest_decision(
+            scope=scope, participant_key=participant.key
         )
+        context = {
+            "membership": membership,
+            "team": scope.team,
+            "participant": participant,
+            "can_decide": True,
+            "row_error": error,
+            "filter_query": filter_query,
+            "candidates_url": candidates_url(scope.team.slug),
+        }
+        html = render_to_string("dashboard/interviews/detail.html#row", context, request)
+        html += _notice_html(request, scope, notice, oob=True)
     else:
-        level = messages.SUCCESS if decision.state == Decision.State.SENT else messages.WARNING
-        messages.add_message(request, level, notice)
-        return redirect(
-            reverse(
-                "dashboard:participant_detail",
-                kwargs={"slug": scope.team.slug, "participant_key": participant.key},
-            )
-        )
+        context = {
+            "membership": membership,
+            "team": scope.team,
+            "participant": participant,
+            "can_decide": True,
+            "panel_error": error,
+            **decision_panel_context(scope, participant),
+        }
+        html = render_to_string("dashboard/participants/detail.html#decision", context, request)
+        html += _notice_html(request, scope, notice, oob=True)
+    response = HttpResponse(html, status=status)
     trigger_client_event(response, "candidates-changed")
     return response
 
@@ -119,11 +195,11 @@ def _answer(request, *, membership, scope, participant: CachedParticipant, decis
 @require_POST
 @login_required
 def participant_decide(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
-    """Accept or reject one candidate (POST status=Accepted|Rejected)."""
+    """Accept or reject one candidate (POST status=Accepted|Rejected): recorded, sent later."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    participant, _freshness = candidate_for(scope, participant_key)
+    participant = _candidate(scope, participant_key)
     status = request.POST.get("status", "")
-    if status not in STATUSES:
+    if status not in DECISION_STATUSES:
         return HttpResponseBadRequest("status must be Accepted or Rejected")
     decision = decide_participant(
         scope=scope,
@@ -133,20 +209,61 @@ def participant_decide(request: HtmxHttpRequest, slug: str, participant_key: str
         ip_address=client_ip_address(request),
     )
     return _answer(
-        request, membership=membership, scope=scope, participant=participant, decision=decision
+        request,
+        membership=membership,
+        scope=scope,
+        participant=participant,
+        notice=_notice(scope.team.slug, [decision]),
+    )
+
+
+@require_POST
+@login_required
+def decision_undo(request: HtmxHttpRequest, slug: str, decision_id: int) -> HttpResponse:
+    """Cancel a decision in its undo window: Willo never hears of it. 409 once it is sent."""
+    membership, scope = scope_for(request, slug, min_role="recruiter")
+    decision = _decision(scope, decision_id)
+    participant = _candidate(scope, decision.participant_key)
+    try:
+        undone = undo_decision(scope=scope, decision_id=decision.pk, actor=request.user)
+    except DecisionNotUndoable as refused:
+        reason = str(refused)
+        logger.info(
+            "undo of decision %s by %s refused: %s",
+            decision.pk, request.user.get_username(), reason,
+        )  # fmt: skip
+        return _answer(
+            request,
+            membership=membership,
+            scope=scope,
+            participant=participant,
+            notice=Notice(words=DecisionWords("refused", reason, reason)),
+            error=reason,
+            status=409,
+        )
+    return _answer(
+        request,
+        membership=membership,
+        scope=scope,
+        participant=participant,
+        notice=_notice(scope.team.slug, [undone]),
     )
 
 
 @require_POST
 @login_required
 def decision_retry(request: HtmxHttpRequest, slug: str, decision_id: int) -> HttpResponse:
-    """Send a failed decision to Willo again."""
+    """Send a failed decision to Willo again (by a task, like the first time)."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    failed = get_object_or_404(Decision, pk=decision_id, team=scope.team, scope=scope.key)
-    participant, _freshness = candidate_for(scope, failed.participant_key)
+    failed = _decision(scope, decision_id)
+    participant = _candidate(scope, failed.participant_key)
     decision = retry_decision(scope=scope, decision_id=failed.pk, actor=request.user)
     return _answer(
-        request, membership=membership, scope=scope, participant=participant, decision=decision
+        request,
+        membership=membership,
+        scope=scope,
+        participant=participant,
+        notice=_notice(scope.team.slug, [decision]),
     )
 
 
@@ -157,17 +274,14 @@ def participants_decide_bulk(
 ) -> HttpResponse:
     """Accept or reject the selected candidates of a job (POST keys=...&status=...)."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    interview, _freshness = job_for(scope, interview_key)
+    interview = interview_cached(scope=scope, key=interview_key)
+    if interview is None:
+        raise Http404("No such job here.")
     status = request.POST.get("status", "")
-    if status not in STATUSES:
+    if status not in DECISION_STATUSES:
         return HttpResponseBadRequest("status must be Accepted or Rejected")
-    wanted = set(request.POST.getlist("keys"))
-    keys = list(
-        CachedParticipant.objects.filter(
-            team=scope.team, scope=scope.key, interview=interview, key__in=wanted
-        )
-        .order_by("name", "key")
-        .values_list("key", flat=True)
+    keys = interview_participant_keys(
+        scope=scope, interview=interview, keys=request.POST.getlist("keys")[:MAX_IDS]
     )
     if keys:
         decisions = participants_decide(
@@ -177,11 +291,12 @@ def participants_decide_bulk(
             actor=request.user,
             ip_address=client_ip_address(request),
         )
-        notice = _bulk_notice(decisions, status)
+        notice = _notice(scope.team.slug, decisions)
     else:
-        notice = "Select at least one candidate of this job first."
+        text = "Select at least one candidate of this job first."
+        notice = Notice(words=DecisionWords("refused", text, text))
     if not wants_partial(request):
-        messages.info(request, notice)
+        messages.add_message(request, LEVELS[notice.words.tone], notice.words.text)
         return redirect(
             reverse(
                 "dashboard:interview_detail",
@@ -193,7 +308,48 @@ def participants_decide_bulk(
     context = job_results_context(
         request, membership=membership, scope=scope, interview=interview, data=shown
     )
-    context["bulk_notice"] = notice
-    response = render(request, "dashboard/interviews/detail.html#results", context)
+    html = render_to_string("dashboard/interviews/detail.html#results", context, request)
+    response = HttpResponse(html + _notice_html(request, scope, notice, oob=True))
     trigger_client_event(response, "candidates-changed")
     return response
+
+
+@require_POST
+@login_required
+def decisions_undo(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Undo all of a bulk decision that Willo has not heard of (POST decision_id=..., one
+    per decision); the notice says how many could not be undone, and why."""
+    _membership, scope = scope_for(request, slug, min_role="recruiter")
+    outcome = undo_decisions(
+        scope=scope, decision_ids=_ids(request.POST.getlist("decision_id")), actor=request.user
+    )
+    if outcome.refused:
+        logger.info(
+            "undo all by %s: %d undone, %d refused",
+            request.user.get_username(),
+            len(outcome.undone),
+            len(outcome.refused),
+        )
+    notice = Notice(words=undo_report(outcome))
+    if not wants_partial(request):
+        messages.add_message(request, LEVELS[notice.words.tone], notice.words.text)
+        return redirect(reverse("dashboard:interview_list", kwargs={"slug": scope.team.slug}))
+    response = HttpResponse(
+        _notice_html(request, scope, notice, oob=False), status=200 if outcome.undone else 409
+    )
+    trigger_client_event(response, "candidates-changed")
+    return response
+
+
+@require_GET
+@login_required
+def decisions_notice(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The notice of decisions (GET decision_id=..., one per decision) as they are now: what
+    a notice fetches while one is pending, so it says *sent* or *failed* as that happens."""
+    _membership, scope = scope_for(request, slug, min_role="recruiter")
+    ids = _ids(request.GET.getlist("decision_id"))
+    decisions = decisions_list(scope=scope, decision_ids=ids)
+    if not decisions:  # none of this scope (or all erased): the notice stays as it is
+        return HttpResponse(status=204)
+    notice = _notice(scope.team.slug, decisions)
+    return HttpResponse(_notice_html(request, scope, notice, oob=False))

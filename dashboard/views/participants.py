@@ -23,7 +23,7 @@ from dashboard.views.scoping import (
 from willo_integration import schemas
 from willo_integration.services.participants import (
     ParticipantFilters,
-    participant_latest_decision,
+    participant_decisions,
     participant_neighbours,
 )
 
@@ -159,6 +159,16 @@ def candidate_live_url(slug: str, key: str) -> str:
     return url + "?part=live"
 
 
+def decision_panel_context(scope, participant) -> dict:
+    """What the decision panel shows: the latest decision's state, and every decision."""
+    history = participant_decisions(scope=scope, participant_key=participant.key)
+    return {
+        "decision": history[0] if history else None,
+        "history": history,
+        "live_url": candidate_live_url(scope.team.slug, participant.key),
+    }
+
+
 def _questions_of(participant) -> list[schemas.Question]:
     interview = participant.interview
     return interview.questions() if interview is not None else []
@@ -203,11 +213,8 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "team": scope.team,
                 "participant": participant,
                 "payload": participant.participant(),
-                "decision": participant_latest_decision(
-                    scope=scope, participant_key=participant.key
-                ),
                 "can_decide": membership.has_role("recruiter"),
-                "live_url": candidate_live_url(scope.team.slug, participant.key),
+                **decision_panel_context(scope, participant),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
@@ -237,7 +244,6 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         "interview": interview,
         "answers": answer_views(payload, _questions_of(participant)),
         "freshness": freshness,
-        "decision": participant_latest_decision(scope=scope, participant_key=participant.key),
         "can_decide": membership.has_role("recruiter"),
         "previous_url": candidate_url(previous_key),
         "next_url": candidate_url(next_key),
@@ -252,7 +258,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             else ""
         ),
         "availability": payload.availability if payload else [],
-        "live_url": candidate_live_url(scope.team.slug, participant.key),
+        **decision_panel_context(scope, participant),
         **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)

@@ -1,4 +1,4 @@
-// Keyboard shortcuts: j/k next/previous candidate, a/r accept/reject (with confirmation), ? help.
+// Keyboard shortcuts: j/k next/previous candidate, a/r accept/reject, ? help.
 // No inline script and no eval: loaded with defer, works under a strict Content-Security-Policy.
 (function () {
   "use strict";
@@ -38,30 +38,12 @@
     moveInTable(step);
   }
 
-  function confirmDecision(status) {
-    var form = document.querySelector("form[data-decision='" + status + "']");
-    var dialog = document.getElementById("confirm-dialog");
-    if (!form || !dialog) return;
-    var button = form.querySelector("button");
-    if (button && button.disabled) return;
-    var verb = status === "Accepted" ? "Accept" : "Reject";
-    var name = (document.querySelector("h1") || {}).firstChild;
-    var who = name && name.textContent ? name.textContent.trim() : "this candidate";
-    document.getElementById("confirm-title").textContent = verb + " " + who + "?";
-    document.getElementById("confirm-text").textContent =
-      "The decision is sent to Willo at once. Press Yes to " + verb.toLowerCase() + ".";
-    document.getElementById("confirm-yes").textContent = "Yes, " + verb.toLowerCase();
-    dialog.dataset.status = status;
-    dialog.returnValue = "";
-    openDialog(dialog);
+  // a / r press the candidate's Accept / Reject button, as a click would: decisions.js asks
+  // first when the candidate has not responded; otherwise the decision waits for Undo.
+  function decide(status) {
+    var button = document.querySelector("form[data-decision='" + status + "'] button[type=submit]");
+    if (button && !button.disabled) button.click();
   }
-
-  document.addEventListener("close", function (event) {
-    var dialog = event.target;
-    if (!dialog || dialog.id !== "confirm-dialog" || dialog.returnValue !== "confirm") return;
-    var form = document.querySelector("form[data-decision='" + dialog.dataset.status + "']");
-    if (form) form.requestSubmit();
-  }, true);
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -74,10 +56,10 @@
         go("previous", -1);
         break;
       case "a":
-        confirmDecision("Accepted");
+        decide("Accepted");
         break;
       case "r":
-        confirmDecision("Rejected");
+        decide("Rejected");
         break;
       case "?":
         openDialog(document.getElementById("shortcuts-dialog"));

@@ -7,13 +7,21 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from dashboard.models import Membership
+from dashboard.models import Decision, Membership
 from tests.e2e.conftest import password_of, sandbox_owner_team
 from willo_integration.models import CachedInterview, CachedParticipant
+from willo_integration.services.decisions import decisions_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def send_due_decisions() -> None:
+    """As if the undo window had passed and beat's sweep ran: decisions go to the sandbox."""
+    Decision.objects.filter(state=Decision.State.PENDING).update(next_attempt_at=timezone.now())
+    decisions_sweep()
 
 
 def serious_violations(page) -> list[str]:
@@ -100,12 +108,15 @@ def test_a_recruiter_reviews_and_decides(page, log_in, northwind, screenshot):
     )
     assert ready >= 1
 
+    # A candidate who responded: no dialog; the decision waits for Undo, then a task sends it.
     page.keyboard.press("a")
-    dialog = page.locator("#confirm-dialog")
-    expect(dialog).to_be_visible()
-    dialog.get_by_role("button", name="Yes, accept").click()
-    expect(page.locator("#decision")).to_contain_text(f"{candidate.name} accepted.")
-    expect(page.locator("#decision [data-status]")).to_have_text("Accepted")
+    expect(page.locator("#decision-notice")).to_contain_text(
+        f"{candidate.name} will be accepted in"
+    )
+    expect(page.locator("#confirm-dialog")).not_to_be_visible()
+    send_due_decisions()
+    expect(page.locator("#decision [data-status]")).to_have_text("Accepted", timeout=10_000)
+    expect(page.locator("#decision")).to_contain_text("Accepted in Willo by rachel")
     page.reload()
     expect(page.locator("#decision [data-status]")).to_have_text("Accepted")
     expect(page.locator("#candidate-status")).to_have_text("Accepted")
@@ -148,8 +159,13 @@ def test_a_recruiter_rejects_two_at_once(page, log_in, northwind, screenshot):
     expect(page.locator("#bulk-count")).to_have_text("2 selected")
 
     page.get_by_role("button", name="Reject selected").click()
+    page.get_by_role("dialog").get_by_role("button", name="Reject 2 candidates").click()
 
-    expect(page.locator("#results")).to_contain_text("Rejected 2 candidates.")
+    expect(page.locator("#decision-notice")).to_contain_text("2 candidates will be rejected in")
+    send_due_decisions()
+    expect(page.locator("#decision-notice")).to_contain_text(
+        "Rejection of 2 candidates: 2 sent to Willo", timeout=10_000
+    )
     page.goto(f"/teams/{team.slug}/jobs/{job.key}/?status=Rejected&ordering=name")
     for name in names:
         expect(page.get_by_role("link", name=name, exact=True).first).to_be_visible()
@@ -165,8 +181,8 @@ def test_a_recruiter_accepts_from_the_table(page, log_in, northwind):
 
     row.get_by_role("button", name=f"Accept {name}").click()
 
-    expect(row.locator(".badge").first).to_have_text("Accepted")
-    expect(row.locator(".row-notice")).to_contain_text(f"{name} accepted.")
+    expect(row.locator(".decision-state")).to_contain_text("Accepting in")
     assert "/decision/" not in page.url  # swapped in place, not navigated
-    page.reload()
-    expect(page.locator("tr[data-candidate-row]", has_text=name)).to_have_count(0)
+    send_due_decisions()
+    # The live refresh: Willo has it now, so the candidate leaves the "Completed" table.
+    expect(page.locator("tr[data-candidate-row]", has_text=name)).to_have_count(0, timeout=10_000)

@@ -162,6 +162,36 @@ def decision_undo(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | N
     return decision
 
 
+@dataclass(frozen=True)
+class UndoOutcome:
+    """What *Undo all* did: the decisions undone, and each one that could not be, with why."""
+
+    undone: list[Decision]
+    refused: list[tuple[Decision, str]]
+
+
+def decisions_undo(
+    *, scope: Scope, decision_ids: list[int], actor: AbstractBaseUser | None
+) -> UndoOutcome:
+    """Undo each of a bulk decision that Willo has not heard of; Http404 if none is the
+    scope's."""
+    ids = list(
+        Decision.objects.filter(team=scope.team, scope=scope.key, pk__in=decision_ids)
+        .order_by("participant_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise Http404("No such decision.")
+    undone: list[Decision] = []
+    refused: list[tuple[Decision, str]] = []
+    for decision_id in ids:
+        try:
+            undone.append(decision_undo(scope=scope, decision_id=decision_id, actor=actor))
+        except DecisionNotUndoable as exc:
+            refused.append((Decision.objects.get(pk=decision_id), str(exc)))
+    return UndoOutcome(undone=undone, refused=refused)
+
+
 def decision_retry(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | None) -> Decision:
     """Send a FAILED decision again, a fresh series of attempts; other states unchanged."""
     decision = Decision.objects.filter(pk=decision_id, team=scope.team, scope=scope.key).first()

@@ -139,6 +139,11 @@ def _interviews_freshness(scope: Scope) -> Freshness:
     return Freshness(as_of=_scoped(scope).aggregate(oldest=Min("fetched_at"))["oldest"])
 
 
+def interview_cached(*, scope: Scope, key: str) -> CachedInterview | None:
+    """The scope's job as cached, never read from Willo (decisions must not wait)."""
+    return _scoped(scope).filter(key=key).first()
+
+
 def interview_get(*, scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:
     """One job; its detail is fetched inline when missing or stale (Http404 if Willo has none).
 

@@ -357,6 +357,41 @@ def participant_latest_decision(*, scope: Scope, participant_key: str) -> Decisi
     )
 
 
+def participant_decisions(*, scope: Scope, participant_key: str) -> list[Decision]:
+    """Every decision on the candidate, newest first (a change after a sent one included)."""
+    return list(
+        Decision.objects.filter(
+            team=scope.team, scope=scope.key, participant_key=participant_key
+        ).order_by("-created_at", "-pk")
+    )
+
+
+def participant_cached(*, scope: Scope, key: str) -> CachedParticipant | None:
+    """The scope's candidate as cached, never read from Willo (decisions must not wait)."""
+    return _scoped(scope).filter(key=key).first()
+
+
+def interview_participant_keys(
+    *, scope: Scope, interview: CachedInterview, keys: Iterable[str]
+) -> list[str]:
+    """Those of ``keys`` that are candidates of the job in this scope, by name."""
+    return list(
+        _scoped(scope)
+        .filter(interview=interview, key__in=set(keys))
+        .order_by("name", "key")
+        .values_list("key", flat=True)
+    )
+
+
+def decisions_list(*, scope: Scope, decision_ids: Iterable[int]) -> list[Decision]:
+    """The scope's decisions among ``decision_ids`` (others' are left out), by candidate name."""
+    return list(
+        Decision.objects.filter(
+            team=scope.team, scope=scope.key, pk__in=list(decision_ids)
+        ).order_by("participant_name", "pk")
+    )
+
+
 CSV_HEADER = [
     "Key",
     "Name",

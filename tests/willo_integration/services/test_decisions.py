@@ -22,6 +22,7 @@ from willo_integration.services.decisions import (
     decision_undo,
     decisions_send_waiting,
     decisions_sweep,
+    decisions_undo,
     participant_decide,
     participants_decide,
 )
@@ -514,3 +515,39 @@ def test_willo_decisions_retry_sends_what_waits_and_says_how_it_went(
     out = StringIO()
     call_command("willo_decisions", "retry", "--team", scope.team.slug, stdout=out)
     assert out.getvalue() == f"No decision is waiting to reach Willo ({scope.team.name}).\n"
+
+
+def test_undo_all_undoes_the_unsent_and_says_why_not_for_the_others(
+    scope, fake_willo, admin_user, no_window
+):
+    interview = cached_interview(scope)
+    for key, name in (("p1", "Ada"), ("p2", "Ben")):
+        cached_participant(scope, interview, key=key, name=name, status="Completed")
+    fake_willo.on("PATCH", "participants/p1/", reply(200, {**UPDATED, "status": "Rejected"}))
+    first, second = participants_decide(
+        scope=scope,
+        participant_keys=["p1", "p2"],
+        status="Rejected",
+        actor=admin_user,
+        ip_address=None,
+    )
+    later = timezone.now() + timedelta(hours=1)  # Ben's window is still open
+    Decision.objects.filter(pk=second.pk).update(send_after=later, next_attempt_at=later)
+    decisions_sweep()
+
+    outcome = decisions_undo(
+        scope=scope, decision_ids=[first.pk, second.pk, 10_000], actor=admin_user
+    )
+
+    assert [d.pk for d in outcome.undone] == [second.pk]
+    assert [(d.pk, reason) for d, reason in outcome.refused] == [
+        (first.pk, "Too late to undo: Willo has the rejection. Change the decision instead.")
+    ]
+    assert len(fake_willo.calls("PATCH")) == 1
+
+
+def test_undo_all_of_no_decision_in_the_scope_is_404(scope, other_team, admin_user):
+    theirs = Decision.objects.create(team=other_team, participant_key="p1", status="Rejected")
+
+    with pytest.raises(Http404):
+        decisions_undo(scope=scope, decision_ids=[theirs.pk], actor=admin_user)
