@@ -11,8 +11,9 @@ COPY static static
 COPY manage.py ./
 RUN pip install . \
     && useradd --create-home --uid 1000 dashboard
-# Hashed static files, served by whitenoise; the secrets here exist only for this step.
-RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only \
+# Hashed static files, served by whitenoise; the secrets here (and the permission to run
+# without a broker) exist only for this step.
+RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only WILLO_ALLOW_EAGER_TASKS=true \
     WILLO_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LWNvbGxlY3RzdGF0aWM= \
     DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 USER dashboard

@@ -47,6 +47,7 @@ def main() -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="dashboard.settings",
         DJANGO_DEBUG="true",
+        WILLO_ALLOW_EAGER_TASKS="true",  # one process: tasks run in it
         WILLO_ALLOW_PRIVATE_API_HOSTS="true",  # the sandbox is on loopback
         DATABASE_URL=f"sqlite:///{workdir / 'dashboard.sqlite3'}",
         WILLO_REQUESTS_PER_SECOND="50",

@@ -48,6 +48,7 @@ def main() -> None:
     env = {
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
         "DJANGO_DEBUG": "true",
+        "WILLO_ALLOW_EAGER_TASKS": "true",  # webhooks applied in the web process, as measured
         "WILLO_ALLOW_PRIVATE_API_HOSTS": "true",  # the sandbox is on loopback
         "DATABASE_URL": f"sqlite:///{workdir / 'site.sqlite3'}",
         "WILLO_SANDBOX_BASE_URL": f"{base}/api/integrations/v2",

@@ -1,4 +1,4 @@
-"""The Celery app. Tasks run eagerly in-process unless CELERY_BROKER_URL is set."""
+"""The Celery app. Its broker (or eager tasks) is chosen in settings.py; README: Run modes."""
 
 import os
 

@@ -18,6 +18,9 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Under DEBUG: what `make demo`'s processes share besides the database (the broker's
+# messages, the cache, beat's schedule). Hidden and ignored by git.
+WILLO_DEMO_DIR = Path(env.str("WILLO_DEMO_DIR", default=str(BASE_DIR / ".demo")))
 
 
 def _required(name: str, dev_default: str) -> str:
@@ -172,16 +175,51 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Celery: eager and in-process unless a broker is configured. ---
+# --- Celery: where tasks run (README: Run modes). ---
+# With a broker (Redis in production), Celery workers and one beat run the tasks. Without
+# one, under DEBUG, kombu's filesystem transport in WILLO_DEMO_DIR is the broker, so
+# `make demo`'s worker and beat run them as production's do. Tasks run eagerly (in the
+# process that enqueues them, the web process running the beat schedule itself) only when
+# WILLO_ALLOW_EAGER_TASKS says so; in production nothing else starts without a broker.
+WILLO_ALLOW_EAGER_TASKS = env.bool("WILLO_ALLOW_EAGER_TASKS", default=False)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default=""))
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
-CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
-CELERY_TASK_ACKS_LATE = True
 # A message a killed worker held comes back after this many seconds (Redis broker).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL and WILLO_ALLOW_EAGER_TASKS
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"
+elif not CELERY_BROKER_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set CELERY_BROKER_URL (the broker of the Celery workers and beat), or "
+            "WILLO_ALLOW_EAGER_TASKS=true to run tasks in the web process (required when "
+            "DEBUG is off)."
+        )
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    _messages = WILLO_DEMO_DIR / "broker" / "messages"
+    _messages.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_messages),
+        "data_folder_out": str(_messages),
+        "control_folder": str(WILLO_DEMO_DIR / "broker" / "control"),
+        "polling_interval": 0.1,
+    }
+    # Broadcasts would pile up files for every worker that ever ran; nothing needs them.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+if DEBUG and not CELERY_TASK_ALWAYS_EAGER and "CACHE_URL" not in env:
+    # The worker and the web process see the same progress, locks and change markers, as
+    # processes sharing Redis would.
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(WILLO_DEMO_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+# With no beat, each web process runs CELERY_BEAT_SCHEDULE itself (dashboard/in_process_beat.py).
+WILLO_IN_PROCESS_BEAT = CELERY_TASK_ALWAYS_EAGER
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
 # Publishing fails fast when the broker is down: webhook events are stored first and the
 # sweep enqueues them later, so a web request never waits on an absent broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
@@ -202,7 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "willo-webhook-sweep": {
         "task": "willo_integration.tasks.webhook_sweep_task",
-        "schedule": 60.0,
+        "schedule": env.float("WILLO_WEBHOOK_SWEEP_SECONDS", default=60.0),
     },
     "willo-sync-sweep": {
         "task": "willo_integration.tasks.sync_sweep_task",
@@ -256,9 +294,6 @@ WILLO_DECISION_UNDO_SECONDS = env.int("WILLO_DECISION_UNDO_SECONDS", default=10)
 WILLO_WEBHOOK_MAX_BODY_BYTES = env.int("WILLO_WEBHOOK_MAX_BODY_BYTES", default=1_000_000)
 # The public base URL Willo reaches this site at, for registering webhooks from the admin.
 WILLO_WEBHOOK_PUBLIC_URL = env.str("WILLO_WEBHOOK_PUBLIC_URL", default="")
-# With eager Celery (development) a throttled decision is retried inside the request,
-# after at most this pause between attempts.
-WILLO_EAGER_RETRY_PAUSE_SECONDS = env.float("WILLO_EAGER_RETRY_PAUSE_SECONDS", default=1.0)
 
 # --- Login throttling (django-axes): lock a username *at* an address, so one
 # user cannot lock out everyone behind a shared proxy. The client address is

@@ -46,6 +46,16 @@ def _broker() -> str:
     return "ok"
 
 
+def _tasks() -> str:
+    """Where tasks run, for the operator (the broker's scheme only: its URL may hold a
+    password)."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return f"{settings.CELERY_BROKER_URL.partition('://')[0]} broker, Celery workers and beat"
+    if settings.WILLO_IN_PROCESS_BEAT:
+        return "eager, in the web process, which runs the beat schedule itself"
+    return "eager, in the process that enqueues them"
+
+
 def _migrated() -> str:
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -82,6 +92,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     started = time.perf_counter()
     healthy, results = _run({"database": _database, "cache": _cache, "broker": _broker})
     body: dict[str, object] = {"status": "ok" if healthy else "failing", "checks": results}
+    body["tasks"] = _tasks()
     body["last_webhook_age_seconds"] = _last_webhook_age() if results["database"] == "ok" else None
     body["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return JsonResponse(body, status=200 if healthy else 503)

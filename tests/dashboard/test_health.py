@@ -22,6 +22,20 @@ def test_healthz_reports_each_part_and_the_last_webhooks_age(client, world):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+def test_healthz_says_where_tasks_run_never_the_brokers_password(client, db, settings):
+    eager = client.get("/healthz").json()["tasks"]
+    settings.WILLO_IN_PROCESS_BEAT = True
+    eager_with_beat = client.get("/healthz").json()["tasks"]
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://:hunter2@redis.internal:6379/0"
+    with_broker = client.get("/healthz").content.decode()
+
+    assert eager == "eager, in the process that enqueues them"
+    assert eager_with_beat == "eager, in the web process, which runs the beat schedule itself"
+    assert '"tasks": "redis broker, Celery workers and beat"' in with_broker
+    assert "hunter2" not in with_broker
+
+
 def test_healthz_is_503_naming_the_part_that_fails(client, db, monkeypatch):
     from django.core.cache import cache
 
