@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine that has Python 3.11:
-#   make demo   - install, migrate, seed the sandbox, serve http://127.0.0.1:8000
+#   make demo   - install, migrate, seed the sandbox, serve http://127.0.0.1:8000 with a
+#                 Celery worker and beat beside it
 #   make test   - ruff, then the test suite (installs Debian's chromium for browser tests)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -23,7 +24,7 @@ install: $(STAMP)
 demo: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_setup
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py demo_serve 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .
@@ -41,4 +42,4 @@ test-services: install chromium
 	DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL)/1 $(BIN)/pytest -n 2 --dist loadgroup -m "not browser or services"
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .demo .pytest_cache .ruff_cache
