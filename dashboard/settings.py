@@ -244,7 +244,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "willo-sync-sweep": {
         "task": "willo_integration.tasks.sync_sweep_task",
-        "schedule": 60.0,
+        "schedule": env.float("WILLO_SYNC_SWEEP_SECONDS", default=60.0),
     },
     "willo-reconcile": {
         "task": "willo_integration.tasks.reconcile_all_task",

@@ -38,7 +38,11 @@ from tests.services.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every sweep of beat's schedule each second, so a test waits seconds, not minutes.
-QUICK_BEAT = {"WILLO_WEBHOOK_SWEEP_SECONDS": "1", "WILLO_DECISION_SWEEP_SECONDS": "1"}
+QUICK_BEAT = {
+    "WILLO_WEBHOOK_SWEEP_SECONDS": "1",
+    "WILLO_DECISION_SWEEP_SECONDS": "1",
+    "WILLO_SYNC_SWEEP_SECONDS": "1",
+}
 INHERITED_NOT = ("DATABASE_URL", "CACHE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER")
 
 
