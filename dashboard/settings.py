@@ -198,6 +198,7 @@ elif not CELERY_BROKER_URL:
             "DEBUG is off)."
         )
     CELERY_BROKER_URL = "filesystem://localhost/"
+    CELERY_BROKER_TRANSPORT = "dashboard.demo_broker:Transport"  # kombu's, without a race
     _messages = WILLO_DEMO_DIR / "broker" / "messages"
     _messages.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

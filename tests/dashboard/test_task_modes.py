@@ -21,6 +21,7 @@ from dashboard.celery import app
 print(json.dumps({
     "eager": app.conf.task_always_eager,
     "broker": app.conf.broker_url,
+    "transport": app.conf.broker_transport,
     "transport_options": app.conf.broker_transport_options,
     "remote_control": app.conf.worker_enable_remote_control,
     "cache": settings.CACHES["default"],
@@ -68,6 +69,7 @@ def test_development_without_a_broker_uses_the_demos_filesystem_broker(tmp_path)
     demo = tmp_path / "demo"
     assert mode["eager"] is False
     assert mode["broker"].startswith("filesystem://")
+    assert mode["transport"] == "dashboard.demo_broker:Transport"
     assert mode["transport_options"]["data_folder_in"] == str(demo / "broker" / "messages")
     assert mode["transport_options"]["data_folder_out"] == str(demo / "broker" / "messages")
     assert (demo / "broker" / "messages").is_dir()
