@@ -275,6 +275,14 @@ WILLO_REQUESTS_PER_SECOND = env.float("WILLO_REQUESTS_PER_SECOND", default=5.0)
 WILLO_TIMEOUT_SECONDS = env.float("WILLO_TIMEOUT_SECONDS", default=10.0)
 # The built-in simulator of the Willo API; never on in production unless asked.
 WILLO_SANDBOX_ENABLED = env.bool("WILLO_SANDBOX_ENABLED", default=DEBUG)
+# The sandbox's realism knobs (willo_integration/sandbox/knobs.py): added latency, a rate
+# limit per key (unset: none) in a window of seconds, and the share of requests failing 5xx.
+SANDBOX_KNOBS = {
+    "latency_ms": env.float("WILLO_SANDBOX_LATENCY_MS", default=0.0),
+    "rate_limit": env.int("WILLO_SANDBOX_RATE_LIMIT", default=None),
+    "rate_window_s": env.float("WILLO_SANDBOX_RATE_WINDOW_S", default=1.0),
+    "error_rate": env.float("WILLO_SANDBOX_ERROR_RATE", default=0.0),
+}
 # Where a team's API key may be sent in production (see README, "Where the API key may
 # go"): https, one of these hosts (the staging environment's host is allowed as well),
 # public addresses only. Private and loopback addresses need the sandbox or this flag.
