@@ -100,7 +100,8 @@ def test_willo_down_then_up_the_decision_is_sent_exactly_once(demo_site):
     assert state == "pending"
     assert re.fullmatch(r"Willo failed \(HTTP 50\d\)\.", reason)
     down_log = demo_site.log()
-    assert _patches(down_log, key) and set(_patches(down_log, key)) <= {"500", "502", "503"}
+    assert _patches(down_log, key)  # Willo was asked, and failed every time
+    assert set(_patches(down_log, key)) <= {"500", "502", "503"}
 
     demo_site.stop()
     del demo_site.env["WILLO_SANDBOX_ERROR_RATE"]  # Willo is back
