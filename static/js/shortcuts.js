@@ -45,8 +45,38 @@
     if (button && !button.disabled) button.click();
   }
 
+  // Single-key shortcuts can be turned off (WCAG 2.1.4), in the shortcuts dialog; the
+  // choice is kept in this browser.
+  var OFF_KEY = "willo-shortcuts-off";
+
+  function enabled() {
+    try {
+      return window.localStorage.getItem(OFF_KEY) !== "1";
+    } catch (error) {
+      return true;
+    }
+  }
+
+  function showChoice() {
+    var box = document.getElementById("shortcuts-enabled");
+    if (box) box.checked = enabled();
+  }
+
+  document.addEventListener("change", function (event) {
+    if (!event.target || event.target.id !== "shortcuts-enabled") return;
+    try {
+      if (event.target.checked) window.localStorage.removeItem(OFF_KEY);
+      else window.localStorage.setItem(OFF_KEY, "1");
+    } catch (error) {
+      event.target.checked = true; // storage refused: they stay on, and the box says so
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", showChoice);
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!enabled()) return;
     if (isTyping(event.target) || anyDialogOpen()) return;
     switch (event.key) {
       case "j":

@@ -211,3 +211,37 @@ def test_the_notice_stays_through_the_live_refresh_until_dismissed(
     notice.get_by_role("button", name="Dismiss").click()
 
     expect(notice).to_have_count(0)
+
+
+def test_keyboard_shortcuts_can_be_turned_off_and_on_again(
+    page,
+    log_in,
+    northwind,  # noqa: F811
+    long_window,
+):
+    team, job = northwind
+    candidate = completed(team, job)
+    log_in("rachel")
+    page.goto(f"/teams/{team.slug}/candidates/{candidate.key}/")
+    page.get_by_role("button", name="Shortcuts").click()
+    dialog = page.locator("#shortcuts-dialog")
+    use = dialog.get_by_role("checkbox", name="Use keyboard shortcuts")
+    expect(use).to_be_checked()
+
+    use.uncheck()
+    dialog.get_by_role("button", name="Close").click()
+    page.reload()  # the choice is kept in this browser
+    page.keyboard.press("r")
+    page.keyboard.press("?")
+
+    expect(dialog).not_to_be_visible()
+    expect(page.get_by_text("will be rejected in")).to_have_count(0)
+    page.get_by_role("button", name="Shortcuts").click()
+    expect(use).not_to_be_checked()
+    assert serious_violations(page) == []
+
+    use.check()
+    dialog.get_by_role("button", name="Close").click()
+    page.keyboard.press("r")
+    expect(page.locator("#decision-notice")).to_contain_text("will be rejected in")
+    assert Decision.objects.count() == 1  # the "r" pressed while they were off did nothing
