@@ -2,12 +2,12 @@
 
     .venv/bin/python bench/cache_backends.py [--ops 3000] [--rounds 7] [--db 14]
 
-Three backends on the same Redis (127.0.0.1:6379, ``--db``, flushed before and after),
-measured in one run, rounds interleaved so that the host's drift falls on all of them:
+Two backends on the same Redis (127.0.0.1:6379, ``--db``, flushed before and after),
+measured in one run, rounds interleaved so that the host's drift falls on both:
 
 - *Django* (the baseline): ``django.core.cache.backends.redis.RedisCache``;
-- *ours*: ``dashboard.redis_cache.RedisCache`` (one redis-py client kept per pool);
-- *django-redis*: ``django_redis.cache.RedisCache`` with its default client and serializer.
+- *django-redis*, the site's (settings.py): ``django_redis.cache.RedisCache`` with its
+  default client and serializer.
 
 Operations, one at a time from one thread (as a web request or a task issues them):
 ``get`` of a stored key, ``set``, ``get_many`` and ``set_many`` of 10 keys, ``add`` of a
@@ -41,7 +41,6 @@ VALUE = {
 }
 BACKENDS = {
     "Django": "django.core.cache.backends.redis.RedisCache",
-    "ours": "dashboard.redis_cache.RedisCache",
     "django-redis": "django_redis.cache.RedisCache",
 }
 
@@ -164,13 +163,6 @@ def _report(results, names, operations, args) -> None:
             base_rate, base_cpu = medians[("Django", op)]
             parts.append(f"{op} {rate / base_rate:.2f}x ops/s, {cpu / base_cpu:.2f}x CPU")
         print(f"  {name}: " + "; ".join(parts))
-    print("\nRatio ours / django-redis:")
-    parts = []
-    for op in operations:
-        rate, cpu = medians[("ours", op)]
-        other_rate, other_cpu = medians[("django-redis", op)]
-        parts.append(f"{op} {rate / other_rate:.2f}x ops/s, {cpu / other_cpu:.2f}x CPU")
-    print("  " + "; ".join(parts))
 
 
 if __name__ == "__main__":
