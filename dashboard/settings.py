@@ -133,8 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "dashboard.redis_cache.RedisCache"  # reuses its clients
+if CACHES["default"]["BACKEND"] in (
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+):
+    # django-redis keeps its redis-py clients; Django's own backend builds one per operation
+    # (bench/README.md: Cache backends).
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
     # A shared cache: sessions are read from it (written through to the database), which
     # saves every page a query. Never with a per-process cache: a logout seen by one process
     # would not be seen by the others.

@@ -6,8 +6,12 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import httpx
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
+from willo_integration.client import HostPolicy, is_public
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -42,14 +46,21 @@ def validate_willo_base_url(value: str) -> None:
         raise ValidationError("The base URL takes no query string or fragment.", code="invalid")
 
 
+def api_host_policy() -> HostPolicy:
+    """Where keys may go: anywhere with the sandbox or WILLO_ALLOW_PRIVATE_API_HOSTS on,
+    else https to the allowed hosts (and the staging environment's), public addresses."""
+    if settings.WILLO_SANDBOX_ENABLED or settings.WILLO_ALLOW_PRIVATE_API_HOSTS:
+        return HostPolicy(allow_private=True)
+    staging = httpx.URL(settings.WILLO_STAGING_BASE_URL).host
+    return HostPolicy(
+        allowed_hosts=frozenset({*settings.WILLO_ALLOWED_API_HOSTS, staging}),
+        allow_private=False,
+    )
+
+
 def validate_willo_api_host(value: str) -> None:
     """The deployment's rules for where a key may go (WILLO_ALLOWED_API_HOSTS, public
     addresses): checked on save here, and again by the client at every connection."""
-    import httpx
-
-    from willo_integration.client import is_public
-    from willo_integration.services.clients import api_host_policy
-
     policy = api_host_policy()
     try:
         url = httpx.URL(value)

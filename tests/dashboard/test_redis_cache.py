@@ -1,32 +1,45 @@
-"""The Redis cache backend reuses its redis-py clients; sessions use the cache only if shared."""
+"""A Redis CACHE_URL gives django-redis, and sessions use the cache only if it is shared."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 from django.conf import settings
 
-from dashboard.redis_cache import RedisCache
+from tests.dashboard.test_task_modes import ROOT, _development_env
+
+PRINT_CACHE = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({"cache": settings.CACHES["default"], "sessions": settings.SESSION_ENGINE}))
+"""
 
 
-def test_the_client_is_built_once_per_pool_not_once_per_operation():
-    cache = RedisCache("redis://127.0.0.1:6379/15", {})
+def _settings_with(env: dict[str, str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", PRINT_CACHE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
-    first = cache._cache.get_client("a", write=True)
 
-    assert cache._cache.get_client("b") is first  # one server: reads and writes share a pool
-    assert first.connection_pool is cache._cache._get_connection_pool(True)
+def test_a_redis_cache_url_is_served_by_django_redis_with_sessions_in_it(tmp_path):
+    loaded = _settings_with(_development_env(tmp_path, CACHE_URL="redis://127.0.0.1:6379/3"))
 
-
-def test_a_second_server_gets_its_own_client():
-    cache = RedisCache("redis://127.0.0.1:6379/14,redis://127.0.0.1:6379/15", {})
-
-    writer = cache._cache.get_client(write=True)
-    reader = cache._cache.get_client()
-
-    assert reader is not writer
-    assert reader is cache._cache.get_client()
+    assert loaded["cache"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert loaded["cache"]["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert loaded["sessions"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_sessions_are_read_from_the_cache_only_when_it_is_shared():
-    shared = settings.CACHES["default"]["BACKEND"] == "dashboard.redis_cache.RedisCache"
+    shared = settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
 
     assert (settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db") is shared

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from willo_integration.client import HostPolicy, WilloClient
+from dashboard.validators import api_host_policy
+from willo_integration.client import WilloClient
 
 if TYPE_CHECKING:
     from dashboard.models import Team
@@ -22,18 +23,6 @@ logger = logging.getLogger("willo_integration.services")
 # tests put an httpx.MockTransport in it for code paths (admin actions,
 # commands) that cannot pass ``http_client`` themselves.
 transport: httpx.BaseTransport | None = None
-
-
-def api_host_policy() -> HostPolicy:
-    """Where keys may go: anywhere with the sandbox or WILLO_ALLOW_PRIVATE_API_HOSTS on,
-    else https to the allowed hosts (and the staging environment's), public addresses."""
-    if settings.WILLO_SANDBOX_ENABLED or settings.WILLO_ALLOW_PRIVATE_API_HOSTS:
-        return HostPolicy(allow_private=True)
-    staging = httpx.URL(settings.WILLO_STAGING_BASE_URL).host
-    return HostPolicy(
-        allowed_hosts=frozenset({*settings.WILLO_ALLOWED_API_HOSTS, staging}),
-        allow_private=False,
-    )
 
 
 @sensitive_variables()
