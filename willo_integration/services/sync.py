@@ -103,6 +103,13 @@ def sync_resume(*, scope: Scope, run_id: int) -> SyncRun:
     return claimed
 
 
+def sync_enqueue(*, run: SyncRun) -> None:
+    """Hand a claimed run to a worker once the caller's writes are committed."""
+    from willo_integration.tasks import sync_task
+
+    sync_task.delay_on_commit(run.pk, run.resumed)
+
+
 def sync_cancel(*, scope: Scope, run_id: int, actor: str) -> SyncRun:
     """Stop a run of the scope that waits for Willo or stalled, for good (CANCELLED, by
     ``actor``, a username); the scope is free for a new sync. SyncRun.DoesNotExist if the
