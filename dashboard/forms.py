@@ -1,10 +1,11 @@
-"""Forms for team and key management."""
+"""The forms of the pages and the admin: jobs, invitations, teams, keys, client organisations."""
 
 from __future__ import annotations
 
 from django import forms
 
 from dashboard.models import Team
+from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
 
 
 def _key_field(label: str, *, required: bool, help_text: str) -> forms.CharField:
@@ -15,6 +16,17 @@ def _key_field(label: str, *, required: bool, help_text: str) -> forms.CharField
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=help_text,
     )
+
+
+class WilloErrorsForm(forms.Form):
+    """A form whose data Willo checks too: Willo's 400 errors are shown like ours."""
+
+    def add_willo_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show Willo's field errors on the fields they name (others on the form)."""
+        for name, messages in errors.items():
+            field = name if name in self.fields else None
+            for message in messages:
+                self.add_error(field, message)
 
 
 class TeamAdminForm(forms.ModelForm):
@@ -59,16 +71,44 @@ class RotateKeyForm(forms.Form):
     )
 
 
-class ChildOrganisationForm(forms.Form):
+class ChildOrganisationForm(WilloErrorsForm):
     """A new client organisation under an agency team (Willo's POST /children/)."""
 
     organisation_name = forms.CharField(label="Organisation name", max_length=200)
     customer_full_name = forms.CharField(label="Owner's full name", max_length=200)
     customer_email = forms.EmailField(label="Owner's email", max_length=254)
 
-    def add_willo_errors(self, errors: dict[str, list[str]]) -> None:
-        """Show Willo's 400 field errors on the fields they name (others on the form)."""
-        for name, messages in errors.items():
-            field = name if name in self.fields else None
-            for message in messages:
-                self.add_error(field, message)
+
+class JobListForm(forms.Form):
+    q = forms.CharField(label="Search jobs", required=False, max_length=200)
+    department = forms.ChoiceField(label="Department", required=False)
+    ordering = forms.ChoiceField(
+        label="Order by", required=False, choices=list(JOB_ORDERINGS.items())
+    )
+
+    def __init__(self, *args, departments: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "All departments"), *departments]
+
+
+class InviteForm(WilloErrorsForm):
+    name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(label="Email")
+    phone = forms.CharField(
+        label="Phone (optional)",
+        required=False,
+        max_length=40,
+        help_text="International format, e.g. +44 7700 900123.",
+    )
+    send_notifications = forms.BooleanField(
+        label="Send Willo's invitation email and reminders", required=False, initial=True
+    )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        digits = phone.replace(" ", "").replace("-", "")
+        if phone and not (digits.lstrip("+").isdigit() and 7 <= len(digits.lstrip("+")) <= 15):
+            raise forms.ValidationError(
+                "Enter a phone number of 7 to 15 digits, e.g. +44 7700 900123."
+            )
+        return phone

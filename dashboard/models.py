@@ -14,6 +14,24 @@ from django.views.decorators.debug import sensitive_variables
 from dashboard.fields import EncryptedTextField, Secret
 from dashboard.validators import validate_willo_api_host, validate_willo_base_url
 
+SYSTEM_ACTOR = "system"  # who acted when no signed-in user did: a task, a command
+
+
+def actor_user(actor):
+    """The signed-in user who acted, or None (the system, an anonymous request)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def actor_username(actor) -> str:
+    """The signed-in user's username, as audit rows keep it; "" for the system."""
+    user = actor_user(actor)
+    return user.get_username() if user is not None else ""
+
+
+def actor_label(actor) -> str:
+    """Who acted, as logs name them: the username, or "system"."""
+    return actor_username(actor) or SYSTEM_ACTOR
+
 
 class Team(models.Model):
     """A hiring team: one Willo organisation and the API key that reaches it."""
@@ -259,7 +277,8 @@ class KeyAuditEntry(models.Model):
         verbose_name_plural = "key audit entries"
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.team_name} by {self.actor_username or 'system'}"
+        by = self.actor_username or SYSTEM_ACTOR
+        return f"{self.get_action_display()}: {self.team_name} by {by}"
 
     @classmethod
     def record(
@@ -268,10 +287,8 @@ class KeyAuditEntry(models.Model):
         return cls.objects.create(
             team=team,
             team_name=team.name,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_username=actor.get_username()
-            if actor is not None and actor.is_authenticated
-            else "",
+            actor=actor_user(actor),
+            actor_username=actor_username(actor),
             action=action,
             ip_address=ip_address,
             detail=detail[:300],
@@ -380,4 +397,4 @@ class IdentityReveal(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.participant_key} revealed by {self.actor_username or 'system'}"
+        return f"{self.participant_key} revealed by {self.actor_username or SYSTEM_ACTOR}"

@@ -36,3 +36,13 @@ def teams_of(user) -> QuerySet[Team]:
     if not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(memberships__user=user).order_by("name")
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """``user``'s memberships, their teams with them, by team name."""
+    return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
+
+
+def members_of(team: Team) -> QuerySet[Membership]:
+    """The team's memberships, their users with them, by username."""
+    return team.memberships.select_related("user").order_by("user__username")

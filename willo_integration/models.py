@@ -84,7 +84,7 @@ class CachedInterview(models.Model):
 class CachedParticipant(models.Model):
     """A participant (a candidate) as Willo last told us about them."""
 
-    STATUSES = ["Invited", "Started", "Completed", "Accepted", "Rejected"]
+    STATUSES = ["Invited", "Started", "Completed", *schemas.DECISION_STATUSES]
     # Not responded yet: a decision on them is unusual, so the pages ask first.
     NOT_RESPONDED = ("Invited", "Started")
 

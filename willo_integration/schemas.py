@@ -139,11 +139,19 @@ class ParticipantStatus(StrEnum):
     REJECTED = "Rejected"
 
 
+# The statuses a recruiter's decision sets (the only ones Willo's PATCH takes).
+DECISION_STATUSES = (ParticipantStatus.ACCEPTED.value, ParticipantStatus.REJECTED.value)
+
+
 class IdvCheckType(StrEnum):
     IDV = "idv"  # identity verification
     RTW = "rtw"  # right to work
     DBS = "dbs"  # Disclosure and Barring Service
     DBS_RTW = "dbs_rtw"  # DBS check for right to work
+
+
+# The answer types of an identity check: one per kind of check.
+IDENTITY_ANSWER_TYPES = frozenset(AnswerType(check.value) for check in IdvCheckType)
 
 
 class WebhookEventType(StrEnum):
@@ -497,11 +505,18 @@ class Answer(WilloModel):
         return self.question.answer_type if self.question else None
 
     @property
+    def selected_option_keys(self) -> set[str | None]:
+        """The keys of the options the participant picked (multiple choice, checkboxes)."""
+        if not self.type_specific_data:
+            return set()
+        return {s.option for s in self.type_specific_data.selected_answer_options}
+
+    @property
     def selected_options(self) -> list[AnswerOption]:
         """The question's options the participant picked (multiple choice, checkboxes)."""
-        if not self.type_specific_data or not self.question:
+        if not self.question:
             return []
-        picked = {s.option for s in self.type_specific_data.selected_answer_options}
+        picked = self.selected_option_keys
         return [option for option in self.question.answer_options if option.key in picked]
 
 

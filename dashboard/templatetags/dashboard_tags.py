@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 
 from dashboard.links import web_url as _web_url
 from dashboard.permissions import teams_of
-from dashboard.views import decision_words as words
+from dashboard.presenters import decisions as words
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
 from willo_integration.services.decisions import undo_seconds
 
@@ -110,7 +110,7 @@ def agency_banner(context) -> dict | None:
 
 @register.filter
 def decision_words(decision) -> words.DecisionWords:
-    """What state the decision is in, in words (see dashboard/views/decision_words.py)."""
+    """What state the decision is in, in words (see dashboard/presenters/decisions.py)."""
     return words.decision_words(decision)
 
 

@@ -23,6 +23,7 @@ from willo_integration.services.agency import (
     agency_cockpit,
     child_choice,
     child_create,
+    children_listed,
     children_refresh_shared,
 )
 from willo_integration.services.freshness import log_failure, unavailable_message
@@ -63,7 +64,7 @@ def _page(
 @answers_read_limit
 def agency_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = _agency_membership(request, slug)
-    if not membership.team.child_organisations.exists():
+    if not children_listed(membership.team):
         _refresh(request, membership)  # first visit: list them from Willo
     return _page(request, membership)
 

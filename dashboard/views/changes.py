@@ -12,18 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from dashboard.presenters.live import live_context
 from dashboard.views.scoping import HtmxHttpRequest, scope_for
-from willo_integration.services.changes import changes_marker
-
-POLL_SECONDS = 2
-
-
-def live_context(scope, participant_key: str = "") -> dict:
-    return {
-        "live_marker": changes_marker(scope=scope, participant_key=participant_key or None),
-        "live_candidate": participant_key,
-        "live_every": POLL_SECONDS,
-    }
 
 
 @require_GET

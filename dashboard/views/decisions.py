@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from dashboard.client_ip import client_ip_address
-from dashboard.models import Decision
-from dashboard.views.decision_words import DecisionWords, decisions_words, undo_report
-from dashboard.views.interviews import job_results_context
-from dashboard.views.participants import decision_panel_context
-from dashboard.views.scoping import HtmxHttpRequest, candidates_url, scope_for, wants_partial
+from dashboard.models import Decision, actor_label
+from dashboard.presenters.decisions import DecisionWords, decisions_words, undo_report
+from dashboard.presenters.jobs import job_results_context
+from dashboard.presenters.participants import candidates_url, decision_panel_context
+from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
 from willo_integration.models import CachedParticipant
 from willo_integration.services.decisions import (
     DECISION_STATUSES,
@@ -55,6 +55,7 @@ LEVELS = {
     "info": messages.INFO,
 }
 MAX_IDS = 500  # a bulk decision covers one page of the table at most
+BAD_STATUS = f"status must be {' or '.join(DECISION_STATUSES)}"
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def participant_decide(request: HtmxHttpRequest, slug: str, participant_key: str
     participant = _candidate(scope, participant_key)
     status = request.POST.get("status", "")
     if status not in DECISION_STATUSES:
-        return HttpResponseBadRequest("status must be Accepted or Rejected")
+        return HttpResponseBadRequest(BAD_STATUS)
     decision = decide_participant(
         scope=scope,
         participant_key=participant.key,
@@ -230,7 +231,7 @@ def decision_undo(request: HtmxHttpRequest, slug: str, decision_id: int) -> Http
         reason = str(refused)
         logger.info(
             "undo of decision %s by %s refused: %s",
-            decision.pk, request.user.get_username(), reason,
+            decision.pk, actor_label(request.user), reason,
         )  # fmt: skip
         return _answer(
             request,
@@ -279,7 +280,7 @@ def participants_decide_bulk(
         raise Http404("No such job here.")
     status = request.POST.get("status", "")
     if status not in DECISION_STATUSES:
-        return HttpResponseBadRequest("status must be Accepted or Rejected")
+        return HttpResponseBadRequest(BAD_STATUS)
     keys = interview_participant_keys(
         scope=scope, interview=interview, keys=request.POST.getlist("keys")[:MAX_IDS]
     )
@@ -306,7 +307,7 @@ def participants_decide_bulk(
     # The filter the table was showing; the POST's own "status" is the decision.
     shown = QueryDict(request.POST.get("filter_query", ""))
     context = job_results_context(
-        request, membership=membership, scope=scope, interview=interview, data=shown
+        membership=membership, scope=scope, interview=interview, data=shown
     )
     html = render_to_string("dashboard/interviews/detail.html#results", context, request)
     response = HttpResponse(html + _notice_html(request, scope, notice, oob=True))
@@ -326,7 +327,7 @@ def decisions_undo(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if outcome.refused:
         logger.info(
             "undo all by %s: %d undone, %d refused",
-            request.user.get_username(),
+            actor_label(request.user),
             len(outcome.undone),
             len(outcome.refused),
         )

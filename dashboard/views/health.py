@@ -12,13 +12,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dashboard.models import Team
+from willo_integration.services.health import webhook_last_received_at
 
 logger = logging.getLogger("dashboard.health")
 
@@ -67,7 +66,7 @@ def _migrated() -> str:
 def _last_webhook_age() -> int | None:
     """Seconds since the newest webhook of any team (None: none yet, or no tables yet)."""
     try:
-        last = Team.objects.aggregate(last=Max("last_webhook_at"))["last"]
+        last = webhook_last_received_at()
     except DatabaseError as exc:
         logger.warning("health: no last webhook time: %s", exc)
         return None

@@ -9,14 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.client_ip import client_ip_address
+from dashboard.presenters.participants import identity_context
 from dashboard.views.limits import member_budget
-from dashboard.views.participants import CHECK_TYPE_NAMES
-from dashboard.views.scoping import (
-    HtmxHttpRequest,
-    candidate_for,
-    scope_for,
-    wants_partial,
-)
+from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
 from willo_integration.services.identity import (
     WilloUnavailable,
     identity_reveal,
@@ -34,22 +29,12 @@ def _identity(request: HtmxHttpRequest, *, membership, scope, participant, revea
     except ReadLimitReached as limit:
         # The panel has a place for the message, and its "Try again".
         info, error, status, retry_after = None, limit.message, 429, limit.retry_after
-    session = info.session_data if info else None
-    resources = session.resources if session else None
     context = {
         "membership": membership,
         "team": scope.team,
         "participant": participant,
-        "info": info,
         "error": error,
-        "check_type_name": CHECK_TYPE_NAMES.get(str(info.check_type or ""), "") if info else "",
-        "documents": resources.id_documents + resources.supplementary_documents
-        if resources
-        else [],
-        "liveness": resources.liveness_capture if resources else [],
-        "checks": info.checks if info else [],
-        "extraction": info.document_text_extraction if info else None,
-        "profile": session.identity_profile if session else None,
+        **identity_context(info),
         "revealed": revealed,
         "can_reveal": membership.has_role("recruiter"),
     }

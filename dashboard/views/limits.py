@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_ratelimit.core import get_usage
 
+from dashboard.views.scoping import wants_partial
 from willo_integration.services.reads import Budget, ReadLimitReached
 
 logger = logging.getLogger("dashboard.limits")
@@ -37,9 +38,9 @@ def member_budget(request: HttpRequest) -> Budget:
 def read_limit_response(request: HttpRequest, limit: ReadLimitReached) -> HttpResponse:
     """429 saying how long to wait: for HTMX, the message in the page's notice slot (the
     region that asked is left as it was); otherwise a page."""
-    htmx = getattr(request, "htmx", None)
+    partial = wants_partial(request)
     template = "dashboard/read_limit.html"
-    if htmx:
+    if partial:
         template += "#message"
     response = render(
         request,
@@ -48,7 +49,7 @@ def read_limit_response(request: HttpRequest, limit: ReadLimitReached) -> HttpRe
         status=429,
     )
     response["Retry-After"] = str(limit.retry_after)
-    if htmx:
+    if partial:
         response["HX-Retarget"] = "#read-limit"
         response["HX-Reswap"] = "outerHTML"
     return response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from dashboard.models import Membership
@@ -87,10 +86,3 @@ def candidate_for(
         return participant_get(scope=scope, key=key)
     except WilloUnavailable as unavailable:
         raise Http404(f"No such candidate here. {unavailable}") from None
-
-
-def candidates_url(slug: str) -> str:
-    """The team's candidate URL prefix ("/teams/<slug>/candidates/"): long tables append
-    ``<key>/`` to it instead of reversing a URL per row, which dominated their render time."""
-    one = reverse("dashboard:participant_detail", kwargs={"slug": slug, "participant_key": "-"})
-    return one.removesuffix("-/")

@@ -10,13 +10,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboard.models import actor_label
+from dashboard.presenters.teams import sync_context, team_page_context
 from dashboard.views.scoping import HtmxHttpRequest, scope_for
-from dashboard.views.teams import sync_context, team_page
 from willo_integration.models import SyncRun
 from willo_integration.services.sync import (
     SyncBusy,
     SyncNotWaiting,
     sync_cancel,
+    sync_enqueue,
     sync_resume,
     sync_start,
 )
@@ -35,7 +37,7 @@ def team_sync(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         except SyncBusy as busy:
             notice = str(busy)
         else:
-            _carry_on(run)
+            sync_enqueue(run=run)
     else:
         membership, scope = scope_for(request, slug)
     context = sync_context(scope, membership, notice=notice)
@@ -52,8 +54,8 @@ def team_sync_resume(request: HttpRequest, slug: str, run_id: int) -> HttpRespon
     except SyncRun.DoesNotExist:
         raise Http404("No such sync here.") from None
     except SyncNotWaiting as not_waiting:
-        return team_page(request, membership, scope, notice=str(not_waiting), status=409)
-    _carry_on(run)
+        return _team_page(request, scope, membership, notice=str(not_waiting))
+    sync_enqueue(run=run)
     messages.info(request, "Resumed the sync: it is trying Willo again.")
     return _to_team_page(slug)
 
@@ -64,22 +66,21 @@ def team_sync_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpRespon
     """Team admins: cancel a sync waiting for Willo (or whose worker stopped), for good."""
     membership, scope = scope_for(request, slug, min_role="admin")
     try:
-        sync_cancel(scope=scope, run_id=run_id, actor=request.user.get_username())
+        sync_cancel(scope=scope, run_id=run_id, actor=actor_label(request.user))
     except SyncRun.DoesNotExist:
         raise Http404("No such sync here.") from None
     except SyncNotWaiting as not_waiting:
-        return team_page(request, membership, scope, notice=str(not_waiting), status=409)
+        return _team_page(request, scope, membership, notice=str(not_waiting))
     messages.info(request, "Cancelled the sync. What it fetched stays cached.")
     return _to_team_page(slug)
-
-
-def _carry_on(run: SyncRun) -> None:
-    """Hand the claimed run to a worker once this request's writes are committed."""
-    from willo_integration.tasks import sync_task
-
-    sync_task.delay_on_commit(run.pk, run.resumed)
 
 
 def _to_team_page(slug: str) -> HttpResponseRedirect:
     url = reverse("dashboard:team_detail", kwargs={"slug": slug})
     return HttpResponseRedirect(f"{url}#sync")
+
+
+def _team_page(request: HttpRequest, scope, membership, *, notice: str) -> HttpResponse:
+    """The team page with why the sync could not be resumed or cancelled: 409."""
+    context = team_page_context(scope, membership, notice=notice)
+    return render(request, "dashboard/team_detail.html", context, status=409)

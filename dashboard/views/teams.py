@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from dashboard.models import Membership
-from dashboard.permissions import team_for_request, teams_of
-from dashboard.views.scoping import scope_for
+from dashboard.permissions import memberships_of, team_for_request, teams_of
+from dashboard.presenters.teams import team_page_context
+from dashboard.views.scoping import scope_for, wants_partial
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
-from willo_integration.services.scope import Scope
-from willo_integration.services.sync import sync_latest
 
 
 @require_GET
@@ -33,9 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    memberships = (
-        Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")
-    )
+    memberships = memberships_of(request.user)
     return render(request, "dashboard/team_list.html", {"memberships": memberships})
 
 
@@ -43,33 +39,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership, scope = scope_for(request, slug)
-    return team_page(request, membership, scope)
-
-
-def team_page(
-    request: HttpRequest,
-    membership: Membership,
-    scope: Scope,
-    *,
-    notice: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    """The team page; ``notice`` is shown in its sync panel."""
-    team = membership.team
-    members = team.memberships.select_related("user").order_by("user__username")
-    context = {"membership": membership, "team": team, "members": members}
-    context |= sync_context(scope, membership, notice=notice)
-    return render(request, "dashboard/team_detail.html", context, status=status)
-
-
-def sync_context(scope: Scope, membership: Membership, *, notice: str = "") -> dict:
-    """What the team page's sync panel shows: the scope's latest sync run."""
-    return {
-        "team": scope.team,
-        "run": sync_latest(scope=scope),
-        "can_sync": membership.has_role("admin"),
-        "notice": notice,
-    }
+    context = team_page_context(scope, membership)
+    return render(request, "dashboard/team_detail.html", context)
 
 
 @require_POST
@@ -79,6 +50,6 @@ def team_switch(request: HttpRequest) -> HttpResponse:
     membership = team_for_request(request, request.POST.get("team", ""))
     request.session[CURRENT_TEAM_SESSION_KEY] = membership.team.slug
     url = reverse("dashboard:team_detail", kwargs={"slug": membership.team.slug})
-    if getattr(request, "htmx", False):
+    if wants_partial(request):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)

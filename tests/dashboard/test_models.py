@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from dashboard.models import Membership, Team
+from dashboard.models import Decision, Membership, Team
+from willo_integration.schemas import DECISION_STATUSES
 
 
 @pytest.mark.parametrize(
@@ -89,3 +90,7 @@ def test_it_does_not_show_the_last_four_of_a_short_key():
     team.set_api_key("short")
 
     assert team.api_key_last4 == ""
+
+
+def test_a_decision_takes_the_statuses_willo_takes_in_a_patch():
+    assert tuple(Decision.Status.values) == DECISION_STATUSES

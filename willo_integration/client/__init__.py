@@ -28,6 +28,7 @@ from .errors import (
     UnsafeHostError,
     WilloError,
 )
+from .resources._resource import MAX_PAGE_SIZE
 from .resources.children import Children
 from .resources.departments import Departments
 from .resources.interview_templates import Categories, InterviewTemplates
@@ -60,6 +61,7 @@ class WilloClient(BaseClient):
 
 
 __all__ = [
+    "MAX_PAGE_SIZE",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

@@ -97,6 +97,11 @@ def children_refresh_shared(team: Team, *, budget: Budget | None = None) -> None
     )
 
 
+def children_listed(team: Team) -> bool:
+    """Whether any of the team's children are stored here (else: never listed from Willo)."""
+    return team.child_organisations.exists()
+
+
 def children_store(
     team: Team, children: list[schemas.ChildOrganisation]
 ) -> list[ChildOrganisation]:

@@ -27,7 +27,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from dashboard.crypto import KeyDecryptionError
-from dashboard.models import Decision, MissingAPIKeyError, Team
+from dashboard.models import (
+    Decision,
+    MissingAPIKeyError,
+    Team,
+    actor_label,
+    actor_user,
+    actor_username,
+)
 from willo_integration.client import (
     APIConnectionError,
     APIStatusError,
@@ -49,7 +56,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("willo_integration.services")
 
-DECISION_STATUSES = (Decision.Status.ACCEPTED.value, Decision.Status.REJECTED.value)
+DECISION_STATUSES = tuple(Decision.Status.values)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 600
@@ -110,8 +117,7 @@ def participants_decide(
     names = _names(scope, keys)
     now = timezone.now()
     window = undo_seconds()
-    username = _username(actor)
-    authenticated = actor is not None and actor.is_authenticated
+    username = actor_label(actor)
     with transaction.atomic():
         _supersede(scope=scope, participant_keys=keys, by=username, at=now)
         decisions = Decision.objects.bulk_create(
@@ -122,8 +128,8 @@ def participants_decide(
                 participant_key=key,
                 participant_name=names.get(key, "")[:200],
                 status=status,
-                actor=actor if authenticated else None,
-                actor_username=username if authenticated else "",
+                actor=actor_user(actor),
+                actor_username=actor_username(actor),
                 ip_address=ip_address,
                 state=Decision.State.PENDING,
                 send_after=now + timedelta(seconds=window),
@@ -148,7 +154,7 @@ def decision_undo(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | N
     ).update(
         state=Decision.State.UNDONE,
         undone_at=timezone.now(),
-        undone_by_username=_username(actor),
+        undone_by_username=actor_label(actor),
         next_attempt_at=None,
         updated_at=timezone.now(),
     )
@@ -158,7 +164,7 @@ def decision_undo(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | N
     if not undone:
         raise DecisionNotUndoable(_not_undoable(decision))
     changes_mark(scope=scope, participant_keys=[decision.participant_key])
-    logger.info("decision %s undone by %s before it was sent", decision.pk, _username(actor))
+    logger.info("decision %s undone by %s before it was sent", decision.pk, actor_label(actor))
     return decision
 
 
@@ -202,7 +208,7 @@ def decision_retry(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | 
     _reopen(Decision.objects.filter(pk=decision.pk))
     decision.refresh_from_db()
     changes_mark(scope=scope, participant_keys=[decision.participant_key])
-    logger.info("decision %s retried by %s", decision.pk, _username(actor))
+    logger.info("decision %s retried by %s", decision.pk, actor_label(actor))
     transaction.on_commit(lambda: _send_after_window([decision.pk], countdown=0))
     return decision
 
@@ -270,11 +276,8 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
 
 def _check_status(status: str) -> None:
     if status not in DECISION_STATUSES:
-        raise ValueError(f"A decision is 'Accepted' or 'Rejected', not {status!r}.")
-
-
-def _username(actor: AbstractBaseUser | None) -> str:
-    return actor.get_username() if actor is not None and actor.is_authenticated else "system"
+        either = " or ".join(repr(choice) for choice in DECISION_STATUSES)
+        raise ValueError(f"A decision is {either}, not {status!r}.")
 
 
 def _names(scope: Scope, keys: list[str]) -> dict[str, str]:
@@ -382,7 +385,7 @@ def _attempt(decision: Decision, scope: Scope) -> SendOutcome:
     try:
         with scope.client(retry=False) as willo:
             if check_first:
-                current = willo.participants.retrieve(key, retry=False)
+                current = willo.participants.retrieve(key)
                 participant_store(scope=scope, payload=current, source=Source.READ)
                 if str(current.status or "") == decision.status:
                     logger.info(

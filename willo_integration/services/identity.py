@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from dashboard.models import IdentityReveal
+from dashboard.models import IdentityReveal, actor_label, actor_user, actor_username
 from willo_integration import schemas
 from willo_integration.client import NotFoundError
 from willo_integration.services.freshness import WilloUnavailable, log_failure, unavailable_message
@@ -44,7 +44,7 @@ def participant_identity(
 def _identity_read(scope: Scope, key: str) -> schemas.IdvInfo | None:
     try:
         with scope.client(retry=False) as willo:
-            return willo.participants.idv_info(key, retry=False)
+            return willo.participants.idv_info(key)
     except NotFoundError:
         return None
     except WILLO_FAILURES as exc:
@@ -60,19 +60,18 @@ def identity_reveal(
     ip_address: str | None,
 ) -> None:
     """Record that ``actor`` revealed the participant's masked identity document data."""
-    authenticated = actor is not None and actor.is_authenticated
     reveal = IdentityReveal.objects.create(
         team=scope.team,
         scope=scope.key,
         participant_key=participant_key,
-        actor=actor if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "",
+        actor=actor_user(actor),
+        actor_username=actor_username(actor),
         ip_address=ip_address,
     )
     logger.info(
         "identity data of participant %s revealed in %r by %s (reveal %s)",
         participant_key,
         scope,
-        reveal.actor_username or "system",
+        actor_label(actor),
         reveal.pk,
     )

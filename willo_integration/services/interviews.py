@@ -153,7 +153,7 @@ def interview_get(*, scope: Scope, key: str) -> tuple[CachedInterview, Freshness
     if row is None or row.detail is None or is_stale(row.detail_fetched_at):
         try:
             with scope.client(retry=False) as willo:
-                payload = willo.interviews.retrieve(key, retry=False)
+                payload = willo.interviews.retrieve(key)
         except NotFoundError as exc:
             log_failure("interview detail", repr(scope), exc)
             if row is not None:

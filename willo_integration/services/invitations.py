@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from dashboard.models import actor_label
 from willo_integration.client import (
     BadRequestError,
     InvalidArgumentError,
@@ -88,6 +89,6 @@ def participant_invite(
         "participant %s invited to interview %s by %s",
         row.key,
         interview_key,
-        actor.get_username() if actor is not None and actor.is_authenticated else "system",
+        actor_label(actor),
     )
     return row

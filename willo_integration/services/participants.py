@@ -259,7 +259,7 @@ def participant_refresh(
     """
     try:
         with scope.client(retry=False) as willo:
-            payload = willo.participants.retrieve(key, retry=False)
+            payload = willo.participants.retrieve(key)
     except NotFoundError as exc:
         log_failure("participant detail", repr(scope), exc)
         _scoped(scope).filter(key=key).delete()

@@ -14,18 +14,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from willo_integration import schemas
-from willo_integration.client import NotFoundError, WilloClient
+from willo_integration.client import MAX_PAGE_SIZE, NotFoundError, WilloClient
 from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.schemas import DECISION_STATUSES, IDENTITY_ANSWER_TYPES
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.scope import Scope
 from willo_integration.text import storable, storable_json
 
 logger = logging.getLogger("willo_integration.services")
 
-PAGE_SIZE = 30  # Willo's maximum
 DETAIL_WORKERS = 4  # parallel detail requests; the client's limiter still bounds the rate
-IDENTITY_ANSWER_TYPES = frozenset({"idv", "rtw", "dbs", "dbs_rtw"})
-ANSWERED_STATUSES = frozenset({"Completed", "Accepted", "Rejected"})
+ANSWERED_STATUSES = frozenset({"Completed", *DECISION_STATUSES})
 
 
 def interviews_refresh(*, scope: Scope) -> int:
@@ -36,7 +35,7 @@ def interviews_refresh(*, scope: Scope) -> int:
     started = timezone.now()
     seen: set[str] = set()
     with scope.client(retry=False) as willo:
-        for item in willo.interviews.list(page_size=PAGE_SIZE, retry=False):
+        for item in willo.interviews.list(page_size=MAX_PAGE_SIZE):
             interview_store(scope=scope, payload=item, source=Source.READ)
             seen.add(item.key)
     CachedInterview.objects.filter(
@@ -101,12 +100,12 @@ def _interview_fill(
 ) -> int:
     interview = interview_store(
         scope=scope,
-        payload=willo.interviews.retrieve(key, retry=False),
+        payload=willo.interviews.retrieve(key),
         source=Source.READ,
         detail=True,
     )
     keys: list[str] = []
-    for item in willo.participants.list(interview=key, page_size=PAGE_SIZE, retry=False):
+    for item in willo.participants.list(interview=key, page_size=MAX_PAGE_SIZE):
         participant_store(scope=scope, payload=item, source=Source.READ, interview=interview)
         keys.append(item.key)
     total = len(keys)
@@ -130,7 +129,7 @@ def _interview_fill(
 def _detail_fetcher(willo: WilloClient) -> Callable[[str], schemas.Participant | None]:
     def fetch(key: str) -> schemas.Participant | None:
         try:
-            return willo.participants.retrieve(key, retry=False)
+            return willo.participants.retrieve(key)
         except NotFoundError:
             # Deleted between the list and the detail request.
             logger.info("willo participant %s vanished during refresh", key)

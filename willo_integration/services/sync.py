@@ -31,7 +31,12 @@ from django.utils import timezone
 
 from dashboard.models import Team
 from willo_integration import schemas
-from willo_integration.client import AuthenticationError, NotFoundError, WilloClient
+from willo_integration.client import (
+    MAX_PAGE_SIZE,
+    AuthenticationError,
+    NotFoundError,
+    WilloClient,
+)
 from willo_integration.models import CachedInterview, CachedParticipant, Source, SyncRun
 from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.decisions import backoff
@@ -42,7 +47,6 @@ from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("willo_integration.sync")
 
-PAGE_SIZE = 30  # Willo's maximum
 DETAIL_CHUNK = 60  # details fetched between two progress saves
 
 Progress = Callable[[SyncRun], None]
@@ -97,6 +101,13 @@ def sync_resume(*, scope: Scope, run_id: int) -> SyncRun:
         raise SyncNotWaiting(_not_waiting(runs.get(pk=run.pk), "nothing to resume"))
     logger.info("sync %s of %r resumed by hand in phase %s", run.pk, scope, claimed.phase)
     return claimed
+
+
+def sync_enqueue(*, run: SyncRun) -> None:
+    """Hand a claimed run to a worker once the caller's writes are committed."""
+    from willo_integration.tasks import sync_task
+
+    sync_task.delay_on_commit(run.pk, run.resumed)
 
 
 def sync_cancel(*, scope: Scope, run_id: int, actor: str) -> SyncRun:
@@ -289,7 +300,7 @@ def _advance(run: SyncRun, phase: str) -> None:
 
 def _sync_interviews(run: SyncRun, scope: Scope, willo: WilloClient) -> None:
     seen = 0
-    for item in willo.interviews.list(page_size=PAGE_SIZE):
+    for item in willo.interviews.list(page_size=MAX_PAGE_SIZE):
         interview_store(scope=scope, payload=item, source=Source.SYNC)
         seen += 1
     run.interviews_seen = seen
@@ -306,7 +317,7 @@ def _sync_participant_pages(
     ordering = "-created_at" if incremental else "created_at"
 
     def fetch(number: int) -> schemas.Page:
-        return willo.participants.list_page(number, page_size=PAGE_SIZE, ordering=ordering)
+        return willo.participants.list_page(number, page_size=MAX_PAGE_SIZE, ordering=ordering)
 
     # Oldest first keeps page boundaries still while participants are added; a resumed
     # run re-reads its last page too, in case deletions shifted items back by a page.
@@ -315,7 +326,7 @@ def _sync_participant_pages(
     if _store_page(run, scope, first_number, first, report) or not first.next:
         return
     # The count gives the page numbers: fetch the rest a few at a time, store in order.
-    last_number = max(math.ceil((first.count or 0) / PAGE_SIZE), first_number + 1)
+    last_number = max(math.ceil((first.count or 0) / MAX_PAGE_SIZE), first_number + 1)
     numbers = range(first_number + 1, last_number + 1)
     if incremental:  # one at a time: it usually stops after a page or two
         pages = map(fetch, numbers)
@@ -339,7 +350,7 @@ def _store_page(
         participant_store(scope=scope, payload=item, source=Source.SYNC)
     run.participants_seen += len(page.results) if number > run.pages_done else 0
     run.pages_done = max(run.pages_done, number)
-    run.pages_total = max(math.ceil((page.count or 0) / PAGE_SIZE), run.pages_done)
+    run.pages_total = max(math.ceil((page.count or 0) / MAX_PAGE_SIZE), run.pages_done)
     # Newest first: past the first participant already cached, all are older and known.
     reached_known = incremental and known
     if reached_known:

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from dashboard.crypto import KeyDecryptionError
 from dashboard.models import KeyAuditEntry, MissingAPIKeyError, Team
 from willo_integration.client import (
+    MAX_PAGE_SIZE,
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -219,7 +220,7 @@ def _call_willo(team: Team, *, http_client: httpx.Client | None, api_key: str | 
     if api_key is None:
         api_key = team.api_key_plaintext()
     with client_for_team(team, retry=False, http_client=http_client, api_key=api_key) as client:
-        users = list(client.users.list(page_size=30))
+        users = list(client.users.list(page_size=MAX_PAGE_SIZE))
         try:
             children = client.children.list()
         except (PermissionDeniedError, NotFoundError):

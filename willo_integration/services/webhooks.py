@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from dashboard.models import Team
 from willo_integration import schemas
-from willo_integration.client import NotFoundError, WilloError
+from willo_integration.client import MAX_PAGE_SIZE, NotFoundError, WilloError
 from willo_integration.models import (
     CachedParticipant,
     ReceivedWebhook,
@@ -132,7 +132,7 @@ def _unregister_at_willo(willo, endpoint: WebhookEndpoint) -> int:
 def webhook_list(*, scope: Scope) -> list[schemas.Webhook]:
     """The webhooks Willo holds for the scope's organisation (ours and any others)."""
     with scope.client() as willo:
-        return list(willo.webhooks.list(page_size=30))
+        return list(willo.webhooks.list(page_size=MAX_PAGE_SIZE))
 
 
 # -- intake -----------------------------------------------------------------------------

@@ -171,6 +171,6 @@ def test_it_leaves_identity_checks_off_without_identity_answers(scope):
 
 
 def test_the_sandbox_answer_types_are_the_ones_we_treat_as_identity_checks():
-    from willo_integration.services.refresh import IDENTITY_ANSWER_TYPES
+    from willo_integration.schemas import IDENTITY_ANSWER_TYPES
 
     assert set(IDV_ANSWER_TYPES) == set(IDENTITY_ANSWER_TYPES)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MAX_PAGE_SIZE = 30
+MAX_PAGE_SIZE = 30  # Willo's largest page: every list reads its pages at this size
 
 
 @cache

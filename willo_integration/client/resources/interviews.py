@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from willo_integration.schemas import Interview
+from willo_integration.schemas import IDENTITY_ANSWER_TYPES, AnswerType, Interview
 
 from ..errors import InvalidArgumentError
 from ._resource import ListableResource, ListSpec, body_of
@@ -34,21 +34,7 @@ LANGUAGES = frozenset(
         "ht",
     }
 )
-ANSWER_TYPES = frozenset(
-    {
-        "video",
-        "audio",
-        "file",
-        "text",
-        "multiple_choice",
-        "checkboxes",
-        "idv",
-        "rtw",
-        "dbs",
-        "dbs_rtw",
-    }
-)
-IDENTITY_TYPES = frozenset({"idv", "rtw", "dbs", "dbs_rtw"})
+ANSWER_TYPES = frozenset(AnswerType)
 MESSAGE_TEMPLATE_SLOTS = (
     "invitation_email",
     "invitation_sms",
@@ -129,7 +115,7 @@ def _check_question(index: int, question: Any) -> None:
     answer_type = question["answer_type"]
     if answer_type not in ANSWER_TYPES:
         raise InvalidArgumentError(f"{where}.answer_type", f"{answer_type!r} is not an answer type")
-    if answer_type in IDENTITY_TYPES and not (
+    if answer_type in IDENTITY_ANSWER_TYPES and not (
         question.get("location_of_employment") or question.get("idv_country_of_employment_iso_code")
     ):
         raise InvalidArgumentError(

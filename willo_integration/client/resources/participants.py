@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from willo_integration.schemas import IdvInfo, IdvMedia, Participant
+from willo_integration.schemas import DECISION_STATUSES, IdvInfo, IdvMedia, Participant
 
 from ..errors import InvalidArgumentError
 from ._resource import RAW, ListableResource, ListSpec, body_of, check_key
 
-DECISION_STATUSES = frozenset({"Accepted", "Rejected"})
 DETAIL = "participants/{key}/"
 UPDATABLE = frozenset({"name", "phone", "status", "custom_id"})
 
@@ -81,5 +80,9 @@ def _check(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise InvalidArgumentError(sorted(unknown)[0], "is not an updatable participant field")
     if "status" in body and body["status"] not in DECISION_STATUSES:
-        raise InvalidArgumentError("status", "must be 'Accepted' or 'Rejected'")
+        raise InvalidArgumentError("status", f"must be {_either(DECISION_STATUSES)}")
     return body
+
+
+def _either(values: tuple[str, ...]) -> str:
+    return " or ".join(repr(value) for value in values)

@@ -17,10 +17,11 @@ from dashboard.models import Decision
 from willo_integration.models import CachedParticipant
 from willo_integration.services.decisions import DECISION_STATUSES, MAX_ATTEMPTS, UndoOutcome
 
-VERBS = {"Accepted": "Accept", "Rejected": "Reject"}
-PARTICIPLES = {"Accepted": "accepted", "Rejected": "rejected"}
-NOUNS = {"Accepted": "acceptance", "Rejected": "rejection"}
-GERUNDS = {"Accepted": "Accepting", "Rejected": "Rejecting"}
+Status = Decision.Status
+VERBS = dict(Status.choices)  # the button: "Accept"
+PARTICIPLES = {status: status.lower() for status in Status.values}  # "accepted"
+NOUNS = {Status.ACCEPTED: "acceptance", Status.REJECTED: "rejection"}
+GERUNDS = {Status.ACCEPTED: "Accepting", Status.REJECTED: "Rejecting"}
 SENDING = "Sending to Willo…"
 TONES = {  # phase -> the message / badge tone
     "window": "warning",

@@ -1,0 +1,113 @@
+"""What a job's page shows: its results (pipeline, table, bulk form) and its refresh state."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.urls import reverse
+
+from dashboard.presenters.participants import candidates_url
+from willo_integration.models import CachedInterview, CachedParticipant
+from willo_integration.services import participants as participant_services
+from willo_integration.services.interviews import (
+    interview_participants_stale,
+    interview_refresh_progress,
+)
+from willo_integration.services.participants import (
+    ParticipantFilters,
+    participant_list,
+    participant_pipeline,
+    participants_latest_decisions,
+)
+from willo_integration.services.scope import Scope
+
+TABLE_PER_PAGE = 25
+
+# Column -> (ordering on first click, the opposite ordering).
+SORTABLE = {
+    "name": ("name", "-name"),
+    "score": ("-average_score", "average_score"),
+    "responded": ("-responded_at", "responded_at"),
+    "invited": ("-created_at", "created_at"),
+}
+
+
+def page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
+def _results_url(scope: Scope, interview: CachedInterview, query: str, number: int) -> str:
+    url = reverse(
+        "dashboard:interview_detail",
+        kwargs={"slug": scope.team.slug, "interview_key": interview.key},
+    )
+    params = [part for part in (query, f"page={number}" if number > 1 else "") if part]
+    return f"{url}?{'&'.join(params)}" if params else url
+
+
+def _sort_link(query: str, current: str, first: str, other: str) -> dict[str, str]:
+    """The query that sorts by a column (toggling when it already does) and its aria-sort."""
+    data = QueryDict(query, mutable=True)
+    data.pop("page", None)
+    data["ordering"] = other if current == first else first
+    aria = ""
+    if current in (first, other):
+        aria = "descending" if current.startswith("-") else "ascending"
+    return {"query": data.urlencode(), "aria": aria}
+
+
+def job_results_context(*, membership, scope: Scope, interview: CachedInterview, data) -> dict:
+    """Everything the job page's results partial (pipeline, table, bulk form) shows."""
+    filters, errors = ParticipantFilters.from_query(data)
+    queryset = participant_list(scope=scope, interview=interview, filters=filters)
+    paginator = Paginator(queryset, TABLE_PER_PAGE)
+    page = paginator.get_page(page_number(data.get("page")))
+    rows: list[CachedParticipant] = list(page.object_list)
+    decisions = participants_latest_decisions(scope=scope, keys=[p.key for p in rows])
+    for participant in rows:
+        participant.latest_decision = decisions.get(participant.key)
+    pipeline = participant_pipeline(scope=scope, interview=interview, filters=filters)
+    query = filters.as_query()
+    sort = {
+        column: _sort_link(query, filters.ordering, descending_first, ascending)
+        for column, (descending_first, ascending) in SORTABLE.items()
+    }
+    return {
+        "membership": membership,
+        "team": scope.team,
+        "interview": interview,
+        "filters": filters,
+        "filter_errors": errors,
+        "filter_query": query,
+        "page": page,
+        "rows": rows,
+        "pipeline": pipeline,
+        "statuses": CachedParticipant.STATUSES,
+        "sort": sort,
+        "orderings": participant_services.ORDERINGS,
+        "can_decide": membership.has_role("recruiter"),
+        "candidates_url": candidates_url(scope.team.slug),
+        # Where #results fetches itself when a candidate changed: this filter, this page.
+        "results_url": _results_url(scope, interview, query, page.number),
+        "export_url": reverse(
+            "dashboard:interview_export",
+            kwargs={"slug": scope.team.slug, "interview_key": interview.key},
+        )
+        + (f"?{query}" if query else ""),
+    }
+
+
+def refresh_state(scope: Scope, interview: CachedInterview) -> dict:
+    """Whether the job's candidate list should be, or is being, fetched from Willo."""
+    progress = interview_refresh_progress(scope=scope, key=interview.key)
+    running = progress is not None and progress.running
+    return {
+        "needs_refresh": interview_participants_stale(interview=interview),
+        "refreshing": running,
+        "progress": progress,
+        "refresh_error": progress.error if progress is not None and not running else "",
+        "auto_refresh": interview.participants_fetched_at is None and progress is None,
+    }
