@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that load by id and call a service."""
+"""Celery tasks: load by id, call a service, retry with the countdown the service chose."""
 
 from __future__ import annotations
 
@@ -6,38 +6,18 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.http import Http404
+from django.utils.dateparse import parse_datetime
 
 from dashboard.models import Team
-from willo_integration.models import SyncRun
-from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
+from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.data_protection import retention_apply
-from willo_integration.services.decisions import (
-    MAX_ATTEMPTS,
-    backoff,
-    decision_send,
-    decisions_sweep,
-)
-from willo_integration.services.freshness import (
-    Freshness,
-    WilloUnavailable,
-    log_failure,
-    unavailable_message,
-)
-from willo_integration.services.interviews import (
-    WILLO_FAILURES,
-    interview_refresh_finish,
-    interview_refresh_record,
-)
-from willo_integration.services.participants import participant_refresh
-from willo_integration.services.refresh import interview_refresh
+from willo_integration.services.decisions import decision_send, decisions_sweep
+from willo_integration.services.interviews import interview_refresh_run
+from willo_integration.services.participants import participant_reread
+from willo_integration.services.retry_policy import MAX_ATTEMPTS
 from willo_integration.services.scope import Scope
-from willo_integration.services.sync import SyncBusy, sync_run, sync_start, sync_sweep
-from willo_integration.services.webhooks import (
-    webhook_apply,
-    webhook_apply_pending,
-    webhook_sweep,
-)
+from willo_integration.services.sync import sync_carry_on_due, sync_reconcile_all, sync_run
+from willo_integration.services.webhooks import webhook_apply_pending, webhook_sweep
 
 logger = logging.getLogger("willo_integration.tasks")
 
@@ -56,8 +36,9 @@ def _scope(team_id: int, scope_key: str, relation: str) -> Scope | None:
 
 @shared_task(acks_late=True)
 def decision_send_task(decision_id: int) -> str:
-    """One attempt at a decision that is due; a retry is enqueued (or swept) after backoff.
-    Redelivered or doubled, it changes nothing: the attempt claims the decision first."""
+    """One attempt at a decision that is due; the service enqueues its retry after the
+    backoff (or leaves it to the sweep where tasks run eagerly). Redelivered or doubled,
+    it changes nothing: the attempt claims the decision first."""
     outcome = decision_send(decision_id=decision_id)
     return outcome.decision.state if outcome.decision else "not claimed"
 
@@ -74,39 +55,7 @@ def interview_refresh_task(team_id: int, scope_key: str, relation: str, intervie
     scope = _scope(team_id, scope_key, relation)
     if scope is None:
         return 0
-
-    def progress(done: int, total: int) -> None:
-        interview_refresh_record(
-            scope=scope, key=interview_key, done=done, total=total, running=True
-        )
-
-    try:
-        total = interview_refresh(scope=scope, key=interview_key, progress=progress)
-    except WILLO_FAILURES as exc:
-        log_failure("interview refresh", repr(scope), exc)
-        interview_refresh_record(
-            scope=scope,
-            key=interview_key,
-            done=0,
-            total=0,
-            running=False,
-            error=unavailable_message(exc),
-        )
-        interview_refresh_finish(scope=scope, key=interview_key, ok=False)
-        return 0
-    except BaseException:
-        interview_refresh_finish(scope=scope, key=interview_key, ok=False)
-        raise
-    interview_refresh_record(scope=scope, key=interview_key, done=total, total=total, running=False)
-    interview_refresh_finish(scope=scope, key=interview_key, ok=True)
-    return total
-
-
-@shared_task(acks_late=True)
-def webhook_apply_task(event_id: int) -> str:
-    """Apply a stored webhook delivery; idempotent, so a redelivered task changes nothing.
-    One left waiting for Willo is tried again by the sweep once its next attempt is due."""
-    return webhook_apply(event_id=event_id)
+    return interview_refresh_run(scope=scope, key=interview_key)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
@@ -118,28 +67,32 @@ def participant_refresh_task(
     scope = _scope(team_id, scope_key, relation)
     if scope is None:
         return "missing"
-    try:
-        _row, freshness = participant_refresh(scope=scope, key=participant_key)
-    except Http404:
-        return "missing"  # deleted in Willo: participant_refresh dropped the row
-    except WilloUnavailable:
-        freshness = Freshness(as_of=None, notice="unavailable")
-    if not freshness.notice:
-        return "refreshed"
-    if self.request.is_eager or self.request.retries >= MAX_ATTEMPTS - 1:
-        return "stale"
-    raise self.retry(countdown=backoff(self.request.retries + 1, freshness.retry_after))
+    reread = participant_reread(
+        scope=scope,
+        key=participant_key,
+        attempt=self.request.retries + 1,
+        may_wait=not self.request.is_eager,
+    )
+    if reread.retry_in is not None:
+        raise self.retry(countdown=reread.retry_in)
+    return reread.state
 
 
-@shared_task(acks_late=True)
-def webhook_apply_pending_task() -> int:
-    """Apply the deliveries stored since the last run (the receiver's nudge)."""
-    return webhook_apply_pending()
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def webhook_apply_pending_task(self, received_before: str | None = None) -> int:
+    """Apply a batch of the stored deliveries that are due (the receiver's and the sweep's
+    one way to a worker); enqueued again at once while more waits. Idempotent: a
+    redelivered task finds nothing due that another applied."""
+    run = webhook_apply_pending(received_before=parse_datetime(received_before or ""))
+    if run.next_run_in is not None:
+        raise self.retry(countdown=run.next_run_in)
+    return run.applied
 
 
 @shared_task
 def webhook_sweep_task() -> int:
-    """Enqueue stored deliveries that were never applied (broker down, worker killed)."""
+    """Beat: ask for a run over stored deliveries left due (broker down, worker killed,
+    their wait for Willo over)."""
     return webhook_sweep()
 
 
@@ -153,30 +106,13 @@ def sync_task(run_id: int, claim: int) -> str:
 @shared_task
 def sync_sweep_task() -> int:
     """Beat: carry on the sync runs due again (waiting for Willo, or whose worker died)."""
-    runs = sync_sweep()
-    for run in runs:
-        sync_task.delay(run.pk, run.resumed)
-    return len(runs)
+    return sync_carry_on_due()
 
 
 @shared_task
 def reconcile_all_task() -> int:
     """Beat: reconcile every team with a key, skipping any whose sync is running."""
-    started = 0
-    for team in Team.objects.exclude(api_key=""):
-        if team.is_parent:
-            try:
-                children_refresh(team)
-            except WILLO_FAILURES as exc:  # reconcile the children known so far
-                log_failure("children refresh", team.slug, exc)
-        for scope in scopes_of(team):
-            try:
-                run = sync_start(scope=scope, kind=SyncRun.Kind.RECONCILE)
-            except SyncBusy:
-                continue
-            sync_task.delay(run.pk, run.resumed)
-            started += 1
-    return started
+    return sync_reconcile_all()
 
 
 @shared_task

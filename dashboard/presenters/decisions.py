@@ -15,7 +15,8 @@ from django.utils import formats, timezone
 
 from dashboard.models import Decision
 from willo_integration.models import CachedParticipant
-from willo_integration.services.decisions import DECISION_STATUSES, MAX_ATTEMPTS, UndoOutcome
+from willo_integration.services.decisions import DECISION_STATUSES, UndoOutcome
+from willo_integration.services.retry_policy import MAX_ATTEMPTS
 
 Status = Decision.Status
 VERBS = dict(Status.choices)  # the button: "Accept"

@@ -80,11 +80,11 @@ def test_a_worker_killed_mid_task_loses_nothing(redis_broker, live_server, north
     event = _score_event(team, candidate.key)
     first = Worker(redis_broker, live_server.url)
 
-    from willo_integration.tasks import webhook_apply_task
+    from willo_integration.tasks import webhook_apply_pending_task
 
     with knobs.override(latency_ms=4000):  # the sandbox answers slowly: the task is mid-flight
         first.start()
-        webhook_apply_task.delay(event.pk)
+        webhook_apply_pending_task.delay()
         wait_for(lambda: _worker_started_task(first), timeout=20)
         first.kill()
     event.refresh_from_db()
@@ -104,7 +104,7 @@ def test_a_worker_killed_mid_task_loses_nothing(redis_broker, live_server, north
 
 
 def _worker_started_task(worker: Worker) -> bool:
-    return "webhook_apply_task" in worker.log_path.read_text()
+    return "webhook_apply_pending_task" in worker.log_path.read_text()
 
 
 def _state(event: ReceivedWebhook) -> str:

@@ -14,7 +14,6 @@ next one reads the candidate first and does not send again what Willo already ha
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,6 +48,7 @@ from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.refresh import participant_store
+from willo_integration.services.retry_policy import next_attempt_in
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -57,9 +57,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("willo_integration.services")
 
 DECISION_STATUSES = tuple(Decision.Status.values)
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 5
-BACKOFF_MAX_SECONDS = 600
 # With a worker, each decision's own task sends it on time; the sweep takes what is overdue
 # by this much (its task was lost), so it does not race the tasks that are on their way.
 SWEEP_GRACE = timedelta(seconds=30)
@@ -267,13 +264,6 @@ def lease_seconds() -> int:
     return int(3 * settings.WILLO_TIMEOUT_SECONDS) + 5
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> float:
-    """Seconds before the next attempt: what Willo asked for, else exponential."""
-    if retry_after is not None and retry_after > 0:
-        return float(math.ceil(retry_after))
-    return float(min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
-
-
 def _check_status(status: str) -> None:
     if status not in DECISION_STATUSES:
         either = " or ".join(repr(choice) for choice in DECISION_STATUSES)
@@ -461,14 +451,15 @@ def _again(
     check_first: bool,
     retry_after: float | None = None,
 ) -> SendOutcome:
-    """Willo did not confirm it: try again after a backoff, or give up after MAX_ATTEMPTS."""
+    """Willo did not confirm it: try again after a backoff, or give up after the last
+    attempt (``retry_policy``)."""
     log_failure(f"decision {decision.pk}", f"team {decision.team_id}", exc)
     reason = _reason(exc)
-    if decision.attempts >= MAX_ATTEMPTS:
+    countdown = next_attempt_in(decision.attempts, retry_after=retry_after)
+    if countdown is None:
         return _fail(
             decision, f"Willo did not confirm it after {decision.attempts} attempts: {reason}"
         )
-    countdown = backoff(decision.attempts, retry_after)
     _finish(
         decision,
         last_error=reason[:300],

@@ -28,7 +28,11 @@ from willo_integration.services.freshness import (
     unavailable_message,
 )
 from willo_integration.services.reads import Budget, read_shared
-from willo_integration.services.refresh import interview_store, interviews_refresh
+from willo_integration.services.refresh import (
+    interview_refresh,
+    interview_store,
+    interviews_refresh,
+)
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -278,6 +282,30 @@ def interview_refresh_finish(*, scope: Scope, key: str, ok: bool) -> None:
         cache.set(_lock_key(scope, key), "done", timeout=window)
     else:
         cache.delete(_lock_key(scope, key))
+
+
+def interview_refresh_run(*, scope: Scope, key: str) -> int:
+    """Refresh one job and its candidates (the task's body), recording progress for the
+    page to poll; how many candidates. A failure of Willo is recorded for the page."""
+
+    def progress(done: int, total: int) -> None:
+        interview_refresh_record(scope=scope, key=key, done=done, total=total, running=True)
+
+    try:
+        total = interview_refresh(scope=scope, key=key, progress=progress)
+    except WILLO_FAILURES as exc:
+        log_failure("interview refresh", repr(scope), exc)
+        interview_refresh_record(
+            scope=scope, key=key, done=0, total=0, running=False, error=unavailable_message(exc)
+        )
+        interview_refresh_finish(scope=scope, key=key, ok=False)
+        return 0
+    except BaseException:
+        interview_refresh_finish(scope=scope, key=key, ok=False)
+        raise
+    interview_refresh_record(scope=scope, key=key, done=total, total=total, running=False)
+    interview_refresh_finish(scope=scope, key=key, ok=True)
+    return total
 
 
 def interviews_refresh_shared(*, scope: Scope, budget: Budget | None = None) -> None:

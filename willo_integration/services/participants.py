@@ -27,6 +27,7 @@ from willo_integration.services.freshness import (
 from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.refresh import interview_store, participant_store
+from willo_integration.services.retry_policy import next_attempt_in
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -287,6 +288,32 @@ def participant_refresh(
     participant_store(scope=scope, payload=payload, source=Source.READ, interview=interview)
     row = _scoped(scope).select_related("interview").get(key=key)
     return row, Freshness(as_of=row.detail_fetched_at or timezone.now())
+
+
+@dataclass(frozen=True)
+class Reread:
+    """A re-read's outcome: refreshed, missing (deleted in Willo) or stale; and, while
+    Willo is not answering, the countdown to try again after."""
+
+    state: str
+    retry_in: float | None = None
+
+
+def participant_reread(*, scope: Scope, key: str, attempt: int, may_wait: bool) -> Reread:
+    """Re-read a candidate a webhook payload could not be ordered against (the task's
+    body): again after the backoff while Willo is not answering, up to the last attempt.
+    ``may_wait`` is False where nothing can wait (an eager task): stale it stays."""
+    try:
+        _row, freshness = participant_refresh(scope=scope, key=key)
+    except Http404:
+        return Reread("missing")  # deleted in Willo: participant_refresh dropped the row
+    except WilloUnavailable:
+        freshness = Freshness(as_of=None, notice="unavailable")
+    if not freshness.notice:
+        return Reread("refreshed")
+    if not may_wait:
+        return Reread("stale")
+    return Reread("stale", next_attempt_in(attempt, retry_after=freshness.retry_after))
 
 
 def participant_refetch(

@@ -38,11 +38,11 @@ from willo_integration.client import (
     WilloClient,
 )
 from willo_integration.models import CachedInterview, CachedParticipant, Source, SyncRun
-from willo_integration.services.agency import NotAChild, child_scope
-from willo_integration.services.decisions import backoff
+from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
 from willo_integration.services.freshness import KEY_REFUSED, failure_reason, log_failure
 from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.refresh import interview_store, participant_store
+from willo_integration.services.retry_policy import backoff, retry_after
 from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("willo_integration.sync")
@@ -146,6 +146,39 @@ def sync_sweep() -> list[SyncRun]:
         if run is not None:
             claimed.append(run)
     return claimed
+
+
+def sync_carry_on_due() -> int:
+    """Claim the runs due again (``sync_sweep``) and give each to a task; how many."""
+    from willo_integration.tasks import sync_task
+
+    runs = sync_sweep()
+    for run in runs:
+        sync_task.delay(run.pk, run.resumed)
+    return len(runs)
+
+
+def sync_reconcile_all() -> int:
+    """Start a reconciliation of every team with a key, each of its scopes (an agency's
+    children read again first), and give each run to a task; scopes whose sync is running
+    are skipped. How many started."""
+    from willo_integration.tasks import sync_task
+
+    started = 0
+    for team in Team.objects.exclude(api_key=""):
+        if team.is_parent:
+            try:
+                children_refresh(team)
+            except WILLO_FAILURES as exc:  # reconcile the children known so far
+                log_failure("children refresh", team.slug, exc)
+        for scope in scopes_of(team):
+            try:
+                run = sync_start(scope=scope, kind=SyncRun.Kind.RECONCILE)
+            except SyncBusy:
+                continue
+            sync_task.delay(run.pk, run.resumed)
+            started += 1
+    return started
 
 
 def sync_latest(*, scope: Scope) -> SyncRun | None:
@@ -271,7 +304,7 @@ def _wait(run: SyncRun, exc: BaseException, *, progressed: bool) -> None:
     if progressed or run.waiting_since is None:
         run.waiting_since, run.waits = now, 0
     run.waits += 1
-    delay = backoff(run.waits, getattr(exc, "retry_after", None))
+    delay = backoff(run.waits, retry_after(exc))
     run.state = SyncRun.State.WAITING
     run.error = _reason(exc)
     run.next_attempt_at = now + timedelta(seconds=delay)

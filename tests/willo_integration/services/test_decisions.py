@@ -15,7 +15,6 @@ from willo_integration import tasks
 from willo_integration.models import CachedParticipant
 from willo_integration.services import decisions as service
 from willo_integration.services.decisions import (
-    MAX_ATTEMPTS,
     DecisionNotUndoable,
     decision_retry,
     decision_send,
@@ -26,6 +25,7 @@ from willo_integration.services.decisions import (
     participant_decide,
     participants_decide,
 )
+from willo_integration.services.retry_policy import MAX_ATTEMPTS
 
 from .conftest import cached_interview, cached_participant, reply
 

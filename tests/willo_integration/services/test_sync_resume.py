@@ -12,7 +12,7 @@ from willo_integration.models import CachedParticipant, SyncRun
 from willo_integration.sandbox import knobs
 from willo_integration.sandbox.models import Participant as SandboxParticipant
 from willo_integration.services import sync
-from willo_integration.services.decisions import BACKOFF_BASE_SECONDS
+from willo_integration.services.retry_policy import BACKOFF_BASE_SECONDS
 from willo_integration.services.scope import Scope
 from willo_integration.services.sync import (
     SyncNotWaiting,

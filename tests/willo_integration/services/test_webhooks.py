@@ -445,7 +445,7 @@ def test_a_new_score_waits_while_willo_is_down_then_fails_after_the_last_attempt
             _due_now(event)
 
     assert states == ["received"] * 4 + ["failed"]
-    assert waits == [5, 10, 20, 40]  # exponential: decisions.backoff
+    assert waits == [5, 10, 20, 40]  # exponential: retry_policy.backoff
     event.refresh_from_db()
     assert (event.attempts, event.next_attempt_at) == (5, None)
     assert "rate limited" in event.last_error or "not answering" in event.last_error
@@ -465,7 +465,7 @@ def test_a_delivery_waiting_for_willo_is_not_tried_before_it_is_due(endpoint, sc
     calls = len(fake_willo.requests)
 
     assert webhook_apply(event_id=event.pk) == "received"  # not due: not tried
-    assert webhook_apply_pending() == 0
+    assert webhook_apply_pending().applied == 0
     assert webhook_sweep(older_than=timedelta(0)) == 0
     assert len(fake_willo.requests) == calls
     assert ReceivedWebhook.objects.get(pk=event.pk).attempts == 1
@@ -507,7 +507,7 @@ def test_a_burst_of_deliveries_asks_a_worker_once_until_it_starts(
             assert deliver(client, endpoint, participant_body(f"p{n}")).status_code == 202
 
     assert asked == [{"countdown": APPLY_DELAY_SECONDS}]  # once, shortly after the first
-    assert webhook_apply_pending() == 5  # the worker's run: all of the burst
+    assert webhook_apply_pending().applied == 5  # the worker's run: all of the burst
     assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
     with django_capture_on_commit_callbacks(execute=True):
         deliver(client, endpoint, participant_body("late"))
@@ -524,6 +524,7 @@ def test_with_the_broker_down_a_delivery_is_kept_for_the_sweep(
     def broker_down(**options):
         raise ConnectionError("broker unreachable")
 
+    enqueue = tasks.webhook_apply_pending_task.apply_async
     monkeypatch.setattr(tasks.webhook_apply_pending_task, "apply_async", broker_down)
     cache.delete(APPLY_PENDING_FLAG)
     with django_capture_on_commit_callbacks(execute=True):
@@ -533,6 +534,7 @@ def test_with_the_broker_down_a_delivery_is_kept_for_the_sweep(
     assert ReceivedWebhook.objects.get().state == "received"
     assert cache.get(APPLY_PENDING_FLAG) is None  # the next delivery asks again
     assert "the sweep will apply them" in caplog.text
+    monkeypatch.setattr(tasks.webhook_apply_pending_task, "apply_async", enqueue)  # it is back
     assert webhook_sweep(older_than=timedelta(0)) == 1
     assert ReceivedWebhook.objects.get().state == "applied"
 
@@ -552,7 +554,7 @@ def test_a_run_applies_a_mixed_burst_each_event_to_its_own_outcome(endpoint, sco
         _stored(endpoint, "candidate_archived", {"key": "p6"}),
     ]  # fmt: skip
 
-    assert webhook_apply_pending() == 7
+    assert webhook_apply_pending().applied == 7
 
     states = dict(ReceivedWebhook.objects.values_list("pk", "state"))
     assert [states[event.pk] for event in events] == ["applied"] * 5 + [
@@ -578,7 +580,7 @@ def test_a_burst_of_new_responses_costs_a_few_queries_not_a_few_each(endpoint, s
         _stored(endpoint, "new_response", participant_body(f"p{n}"))
 
     with CaptureQueriesContext(connection) as queries:
-        assert webhook_apply_pending() == 40
+        assert webhook_apply_pending().applied == 40
 
     assert CachedParticipant.objects.filter(team=scope.team, interview__key="int1").count() == 40
     # Per chunk of 20: the events, the cached candidates, their jobs, one INSERT, one UPDATE
@@ -598,11 +600,62 @@ def test_a_candidate_inserted_meanwhile_falls_back_to_one_by_one(endpoint, scope
 
     monkeypatch.setattr(CachedParticipant.objects, "bulk_create", raced)
 
-    assert webhook_apply_pending() == 3
+    assert webhook_apply_pending().applied == 3
 
     assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
     rows = CachedParticipant.objects.filter(team=scope.team, interview=job)
     assert sorted(rows.values_list("key", flat=True)) == ["p0", "p1", "p2"]
+
+
+def test_a_run_applies_a_batch_and_asks_for_the_next_while_more_waits(
+    endpoint, scope, job, monkeypatch
+):
+    from django.core.cache import cache
+
+    from willo_integration.services.webhooks import apply
+
+    monkeypatch.setattr(apply, "APPLY_BATCH", 3)
+    for n in range(5):
+        _stored(endpoint, "new_response", participant_body(f"p{n}"))
+    cache.delete(APPLY_PENDING_FLAG)
+
+    first = webhook_apply_pending()
+    assert (first.applied, first.next_run_in) == (3, 0)
+    assert cache.get(APPLY_PENDING_FLAG)  # deliveries stored meanwhile need not ask again
+    last = webhook_apply_pending()
+    assert (last.applied, last.next_run_in) == (2, None)
+    assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
+
+
+def test_the_task_enqueues_itself_again_until_what_is_stored_is_applied(
+    endpoint, scope, job, monkeypatch
+):
+    from willo_integration import tasks
+    from willo_integration.services.webhooks import apply
+
+    monkeypatch.setattr(apply, "APPLY_BATCH", 2)
+    for n in range(5):
+        _stored(endpoint, "new_response", participant_body(f"p{n}"))
+
+    tasks.webhook_apply_pending_task.delay()  # eager here: each next run at once
+
+    assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
+
+
+def test_the_sweeps_run_carries_itself_on_over_what_was_stored_before_it(
+    endpoint, scope, job, monkeypatch
+):
+    from willo_integration.services.webhooks import apply
+
+    monkeypatch.setattr(apply, "APPLY_BATCH", 2)
+    old = [_stored(endpoint, "new_response", participant_body(f"p{n}")) for n in range(3)]
+    ReceivedWebhook.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    fresh = _stored(endpoint, "new_response", participant_body("fresh"))
+
+    assert webhook_sweep() == 3  # eager here: the runs apply them at once
+
+    assert {ReceivedWebhook.objects.get(pk=e.pk).state for e in old} == {"applied"}
+    assert ReceivedWebhook.objects.get(pk=fresh.pk).state == "received"  # the receiver's
 
 
 def test_a_run_leaves_deliveries_waiting_for_willo_until_they_are_due(endpoint, scope, job):
@@ -610,7 +663,7 @@ def test_a_run_leaves_deliveries_waiting_for_willo_until_they_are_due(endpoint, 
                       next_attempt_at=timezone.now() + timedelta(minutes=1))  # fmt: skip
     new = _stored(endpoint, "new_response", participant_body("p2"))
 
-    assert webhook_apply_pending() == 1
+    assert webhook_apply_pending().applied == 1
 
     assert ReceivedWebhook.objects.get(pk=new.pk).state == "applied"
     assert ReceivedWebhook.objects.get(pk=waiting.pk).state == "received"
@@ -659,7 +712,7 @@ def test_a_delivery_that_raises_fails_alone_and_the_rest_of_its_batch_lands(
     events = [_stored(endpoint, "new_response", participant_body(f"p{n}")) for n in range(1, 5)]
     later = _stored(endpoint, "new_response", participant_body("p9"))
 
-    assert webhook_apply_pending() == 4
+    assert webhook_apply_pending().applied == 4
 
     states = dict(ReceivedWebhook.objects.values_list("pk", "state"))
     assert [states[e.pk] for e in [*events, later]] == [
@@ -672,7 +725,7 @@ def test_a_delivery_that_raises_fails_alone_and_the_rest_of_its_batch_lands(
     assert (failed.attempts, failed.next_attempt_at) == (1, None)
     keys = set(CachedParticipant.objects.filter(interview=job).values_list("key", flat=True))
     assert keys == {"p1", "p3", "p4", "p9"}
-    assert webhook_apply_pending() == 0  # nothing left at the head of the queue
+    assert webhook_apply_pending().applied == 0  # nothing left at the head of the queue
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL refuses U+0000")
@@ -685,7 +738,7 @@ def test_on_postgresql_uncleaned_text_would_fail_only_its_own_delivery(
     bad = _stored(endpoint, "new_response", participant_body("p1", name="Ada\x00"))
     good = _stored(endpoint, "new_response", participant_body("p2"))
 
-    assert webhook_apply_pending() == 1
+    assert webhook_apply_pending().applied == 1
 
     bad.refresh_from_db()
     assert bad.state == "failed"
@@ -839,7 +892,7 @@ def test_a_candidate_who_applied_through_the_public_link_lands_in_their_job(
     first = _stored(endpoint, "new_response", participant_body("p1"))
     second = _stored(endpoint, "status_change", participant_body("p2", status="Started"))
 
-    assert webhook_apply_pending() == 2
+    assert webhook_apply_pending().applied == 2
 
     job = CachedInterview.objects.get(team=scope.team, key="int1")
     assert (job.title, job.detail_fetched_at is not None) == ("Night Barista", True)
@@ -860,7 +913,7 @@ def test_a_candidate_whose_job_cannot_be_read_yet_waits_and_the_others_land(
     elsewhere = _stored(endpoint, "new_response", chef)
     known = _stored(endpoint, "new_response", participant_body("p1"))
 
-    assert webhook_apply_pending() == 1
+    assert webhook_apply_pending().applied == 1
 
     elsewhere.refresh_from_db()
     assert (elsewhere.state, elsewhere.attempts) == ("received", 1)
@@ -869,7 +922,7 @@ def test_a_candidate_whose_job_cannot_be_read_yet_waits_and_the_others_land(
     assert CachedParticipant.objects.get(key="p1").interview_id == job.pk
 
     _due_now(elsewhere)
-    assert webhook_apply_pending() == 1  # Willo answers now
+    assert webhook_apply_pending().applied == 1  # Willo answers now
     row = CachedParticipant.objects.get(key="p2")
     assert row.interview == CachedInterview.objects.get(team=scope.team, key="int2")
     assert ReceivedWebhook.objects.get(pk=elsewhere.pk).state == "applied"
