@@ -206,7 +206,7 @@ def decision_retry(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | 
     decision.refresh_from_db()
     changes_mark(scope=scope, participant_keys=[decision.participant_key])
     logger.info("decision %s retried by %s", decision.pk, actor_label(actor))
-    transaction.on_commit(lambda: _send_after_window([decision.pk], countdown=0))
+    _send_after_window([decision.pk], countdown=0)
     return decision
 
 
@@ -237,7 +237,7 @@ def decisions_resend(*, decision_ids: list[int]) -> int:
     """Send these again soon, by a task (the admin's action): failed ones reopened, pending
     ones past their undo window without waiting for their backoff. How many were due."""
     ids = list(_make_due(Decision.objects.filter(pk__in=decision_ids)))
-    transaction.on_commit(lambda: _send_after_window(ids, countdown=0))
+    _send_after_window(ids, countdown=0)
     return len(ids)
 
 
@@ -382,7 +382,7 @@ def _attempt(decision: Decision, scope: Scope) -> SendOutcome:
                         "decision %s had already reached Willo; not sent again", decision.pk
                     )
                     return _sent(decision, scope, changed_at=current.status_changed_at or started)
-            willo.participants.partial_update(key, status=decision.status, retry=False)
+            willo.participants.partial_update(key, status=decision.status)
     except (RequestOutcomeUnknownError, ResponseValidationError) as exc:
         # Willo may have applied it: the next attempt reads the participant first.
         return _again(decision, exc, check_first=True)

@@ -363,7 +363,7 @@ def _jobs_fetch(scope: Scope, keys: set[str]) -> dict[str, BaseException]:
         with scope.client(retry=False) as willo:
             for key in sorted(keys):
                 try:
-                    payload = willo.interviews.retrieve(key, retry=False)
+                    payload = willo.interviews.retrieve(key)
                 except NotFoundError:
                     logger.info("webhook for interview %s, which Willo no longer has", key)
                     continue
