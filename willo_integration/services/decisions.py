@@ -114,6 +114,7 @@ def participants_decide(
     names = _names(scope, keys)
     now = timezone.now()
     window = undo_seconds()
+    due = now + timedelta(seconds=window)
     username = actor_label(actor)
     with transaction.atomic():
         _supersede(scope=scope, participant_keys=keys, by=username, at=now)
@@ -129,8 +130,8 @@ def participants_decide(
                 actor_username=actor_username(actor),
                 ip_address=ip_address,
                 state=Decision.State.PENDING,
-                send_after=now + timedelta(seconds=window),
-                next_attempt_at=now + timedelta(seconds=window),
+                send_after=due,
+                next_attempt_at=due,
             )
             for key in keys
         )
