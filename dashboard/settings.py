@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A service's NotFound answered as a 404.
+    "dashboard.not_found.NotFoundMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]

@@ -26,8 +26,8 @@ from willo_integration.services.agency import (
     children_listed,
     children_refresh_shared,
 )
+from willo_integration.services.errors import WILLO_FAILURES
 from willo_integration.services.freshness import log_failure, unavailable_message
-from willo_integration.services.interviews import WILLO_FAILURES
 
 logger = logging.getLogger("dashboard.agency")
 

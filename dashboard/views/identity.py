@@ -12,11 +12,8 @@ from dashboard.client_ip import client_ip_address
 from dashboard.presenters.participants import identity_context
 from dashboard.views.limits import member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
-from willo_integration.services.identity import (
-    WilloUnavailable,
-    identity_reveal,
-    participant_identity,
-)
+from willo_integration.services.errors import WilloUnavailable
+from willo_integration.services.identity import identity_reveal, participant_identity
 from willo_integration.services.reads import ReadLimitReached
 
 

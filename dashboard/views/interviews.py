@@ -23,7 +23,8 @@ from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, job_for, scope_for, wants_partial
 from willo_integration.client import AuthenticationError, WilloError
 from willo_integration.services import interviews as interview_services
-from willo_integration.services.freshness import WilloUnavailable, unavailable_message
+from willo_integration.services.errors import WilloUnavailable
+from willo_integration.services.freshness import unavailable_message
 from willo_integration.services.interviews import (
     interview_cached,
     interview_list,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -51,8 +51,6 @@ def team_sync_resume(request: HttpRequest, slug: str, run_id: int) -> HttpRespon
     membership, scope = scope_for(request, slug, min_role="admin")
     try:
         run = sync_resume(scope=scope, run_id=run_id)
-    except SyncRun.DoesNotExist:
-        raise Http404("No such sync here.") from None
     except SyncNotWaiting as not_waiting:
         return _team_page(request, scope, membership, notice=str(not_waiting))
     sync_enqueue(run=run)
@@ -67,8 +65,6 @@ def team_sync_cancel(request: HttpRequest, slug: str, run_id: int) -> HttpRespon
     membership, scope = scope_for(request, slug, min_role="admin")
     try:
         sync_cancel(scope=scope, run_id=run_id, actor=actor_label(request.user))
-    except SyncRun.DoesNotExist:
-        raise Http404("No such sync here.") from None
     except SyncNotWaiting as not_waiting:
         return _team_page(request, scope, membership, notice=str(not_waiting))
     messages.info(request, "Cancelled the sync. What it fetched stays cached.")

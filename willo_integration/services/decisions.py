@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.http import Http404
 from django.utils import timezone
 
 from dashboard.crypto import KeyDecryptionError
@@ -46,6 +45,7 @@ from willo_integration.client import (
 from willo_integration.models import CachedParticipant, Source
 from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.changes import changes_mark
+from willo_integration.services.errors import DecisionNotFound
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.refresh import participant_store
 from willo_integration.services.retry_policy import next_attempt_in
@@ -158,7 +158,7 @@ def decision_undo(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | N
     )
     decision = decisions.first()
     if decision is None:
-        raise Http404("No such decision.")
+        raise DecisionNotFound
     if not undone:
         raise DecisionNotUndoable(_not_undoable(decision))
     changes_mark(scope=scope, participant_keys=[decision.participant_key])
@@ -177,15 +177,15 @@ class UndoOutcome:
 def decisions_undo(
     *, scope: Scope, decision_ids: list[int], actor: AbstractBaseUser | None
 ) -> UndoOutcome:
-    """Undo each of a bulk decision that Willo has not heard of; Http404 if none is the
-    scope's."""
+    """Undo each of a bulk decision that Willo has not heard of; DecisionNotFound if none is
+    the scope's."""
     ids = list(
         Decision.objects.filter(team=scope.team, scope=scope.key, pk__in=decision_ids)
         .order_by("participant_name", "pk")
         .values_list("pk", flat=True)
     )
     if not ids:
-        raise Http404("No such decision.")
+        raise DecisionNotFound
     undone: list[Decision] = []
     refused: list[tuple[Decision, str]] = []
     for decision_id in ids:
@@ -200,7 +200,7 @@ def decision_retry(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | 
     """Send a FAILED decision again, a fresh series of attempts; other states unchanged."""
     decision = Decision.objects.filter(pk=decision_id, team=scope.team, scope=scope.key).first()
     if decision is None:
-        raise Http404("No such decision.")
+        raise DecisionNotFound
     if decision.state != Decision.State.FAILED:
         return decision
     _reopen(Decision.objects.filter(pk=decision.pk))

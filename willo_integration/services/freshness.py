@@ -29,10 +29,6 @@ class Freshness:
     retry_after: float | None = None  # seconds Willo asked to wait, when it was throttled
 
 
-class WilloUnavailable(Exception):
-    """Willo could not be reached and nothing is cached; the message is for a person."""
-
-
 def is_stale(fetched_at: datetime | None) -> bool:
     if fetched_at is None:
         return True

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from dashboard.models import IdentityReveal, actor_label, actor_user, actor_username
 from willo_integration import schemas
 from willo_integration.client import NotFoundError
-from willo_integration.services.freshness import WilloUnavailable, log_failure, unavailable_message
-from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.errors import WILLO_FAILURES, WilloUnavailable
+from willo_integration.services.freshness import log_failure, unavailable_message
 from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.scope import Scope
 
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger("willo_integration.services")
-
-__all__ = ["WilloUnavailable", "identity_reveal", "participant_identity"]
 
 
 def participant_identity(

@@ -12,16 +12,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q, QuerySet, Value
-from django.http import Http404
 from django.utils import timezone
 
-from dashboard.crypto import KeyDecryptionError
-from dashboard.models import MissingAPIKeyError
-from willo_integration.client import NotFoundError, WilloError
+from willo_integration.client import NotFoundError
 from willo_integration.models import CachedInterview, CachedParticipant, LastVisit, Source
+from willo_integration.services.errors import WILLO_FAILURES, JobNotFound, WilloUnavailable
 from willo_integration.services.freshness import (
     Freshness,
-    WilloUnavailable,
     is_stale,
     log_failure,
     stale_notice,
@@ -39,9 +36,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger("willo_integration.services")
-
-# What can stop a web request from reaching Willo: Willo itself, or the team's key.
-WILLO_FAILURES = (WilloError, MissingAPIKeyError, KeyDecryptionError)
 
 ORDERINGS = {
     "title": "Title A–Z",  # noqa: RUF001
@@ -149,7 +143,7 @@ def interview_cached(*, scope: Scope, key: str) -> CachedInterview | None:
 
 
 def interview_get(*, scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:
-    """One job; its detail is fetched inline when missing or stale (Http404 if Willo has none).
+    """One job; its detail is fetched inline when missing or stale (JobNotFound if Willo has none).
 
     Its candidates are not fetched here: pages start ``interview_refresh_start`` for that.
     """
@@ -162,7 +156,7 @@ def interview_get(*, scope: Scope, key: str) -> tuple[CachedInterview, Freshness
             log_failure("interview detail", repr(scope), exc)
             if row is not None:
                 row.delete()
-            raise Http404("No such job.") from None
+            raise JobNotFound from None
         except WILLO_FAILURES as exc:
             log_failure("interview detail", repr(scope), exc)
             if row is None:

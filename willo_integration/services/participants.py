@@ -10,21 +10,23 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from dashboard.models import Decision
 from willo_integration.client import NotFoundError
 from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.errors import (
+    WILLO_FAILURES,
+    ParticipantNotFound,
+    WilloUnavailable,
+)
 from willo_integration.services.freshness import (
     Freshness,
-    WilloUnavailable,
     is_stale,
     log_failure,
     stale_notice,
     unavailable_message,
 )
-from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.refresh import interview_store, participant_store
 from willo_integration.services.retry_policy import next_attempt_in
@@ -242,7 +244,7 @@ def participant_pipeline(
 def participant_get(*, scope: Scope, key: str) -> tuple[CachedParticipant, Freshness]:
     """One candidate with answers; the detail is fetched inline when missing or stale.
 
-    Http404 if neither the cache nor Willo knows them; WilloUnavailable if Willo fails
+    ParticipantNotFound if neither the cache nor Willo knows them; WilloUnavailable if Willo fails
     and nothing is cached.
     """
     row = _scoped(scope).filter(key=key).select_related("interview").first()
@@ -264,7 +266,7 @@ def participant_refresh(
     except NotFoundError as exc:
         log_failure("participant detail", repr(scope), exc)
         _scoped(scope).filter(key=key).delete()
-        raise Http404("No such candidate.") from None
+        raise ParticipantNotFound from None
     except WILLO_FAILURES as exc:
         log_failure("participant detail", repr(scope), exc)
         if cached is None:
@@ -305,7 +307,7 @@ def participant_reread(*, scope: Scope, key: str, attempt: int, may_wait: bool) 
     ``may_wait`` is False where nothing can wait (an eager task): stale it stays."""
     try:
         _row, freshness = participant_refresh(scope=scope, key=key)
-    except Http404:
+    except ParticipantNotFound:
         return Reread("missing")  # deleted in Willo: participant_refresh dropped the row
     except WilloUnavailable:
         freshness = Freshness(as_of=None, notice="unavailable")
@@ -331,7 +333,7 @@ def participant_refetch(
     )
     row = _scoped(scope).filter(key=key).select_related("interview").first()
     if row is None:
-        raise Http404("No such candidate.")
+        raise ParticipantNotFound
     return row, shared.value
 
 

@@ -39,8 +39,8 @@ from willo_integration.client import (
 )
 from willo_integration.models import CachedInterview, CachedParticipant, Source, SyncRun
 from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
+from willo_integration.services.errors import WILLO_FAILURES, SyncNotFound
 from willo_integration.services.freshness import KEY_REFUSED, failure_reason, log_failure
-from willo_integration.services.interviews import WILLO_FAILURES
 from willo_integration.services.refresh import interview_store, participant_store
 from willo_integration.services.retry_policy import backoff, retry_after
 from willo_integration.services.scope import Scope
@@ -92,15 +92,22 @@ def sync_start(*, scope: Scope, kind: str) -> SyncRun:
 
 def sync_resume(*, scope: Scope, run_id: int) -> SyncRun:
     """Try a run of the scope again now (a team admin's Resume): claimed, for a task to
-    carry on. SyncRun.DoesNotExist if the scope has no such run; SyncNotWaiting if it is
+    carry on. SyncNotFound if the scope has no such run; SyncNotWaiting if it is
     neither waiting for Willo nor stalled."""
     runs = _runs(scope)
-    run = runs.get(pk=run_id)
+    run = _run_of(runs, run_id)
     claimed = _claim(runs, run_id)
     if claimed is None:
         raise SyncNotWaiting(_not_waiting(runs.get(pk=run.pk), "nothing to resume"))
     logger.info("sync %s of %r resumed by hand in phase %s", run.pk, scope, claimed.phase)
     return claimed
+
+
+def _run_of(runs: QuerySet[SyncRun], run_id: int) -> SyncRun:
+    run = runs.filter(pk=run_id).first()
+    if run is None:
+        raise SyncNotFound
+    return run
 
 
 def sync_enqueue(*, run: SyncRun) -> None:
@@ -112,10 +119,10 @@ def sync_enqueue(*, run: SyncRun) -> None:
 
 def sync_cancel(*, scope: Scope, run_id: int, actor: str) -> SyncRun:
     """Stop a run of the scope that waits for Willo or stalled, for good (CANCELLED, by
-    ``actor``, a username); the scope is free for a new sync. SyncRun.DoesNotExist if the
+    ``actor``, a username); the scope is free for a new sync. SyncNotFound if the
     scope has no such run; SyncNotWaiting if it is neither waiting nor stalled."""
     runs = _runs(scope)
-    run = runs.get(pk=run_id)
+    run = _run_of(runs, run_id)
     now = timezone.now()
     cancelled = runs.filter(_claimable(now), pk=run_id).update(
         state=SyncRun.State.CANCELLED, cancelled_by=actor, finished_at=now, next_attempt_at=None

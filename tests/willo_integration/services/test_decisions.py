@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
 from dashboard.models import Decision
@@ -25,6 +24,7 @@ from willo_integration.services.decisions import (
     participant_decide,
     participants_decide,
 )
+from willo_integration.services.errors import DecisionNotFound
 from willo_integration.services.retry_policy import MAX_ATTEMPTS
 
 from .conftest import cached_interview, cached_participant, reply
@@ -454,9 +454,9 @@ def test_it_does_not_retry_or_undo_another_teams_decision(scope, other_team, adm
         team=other_team, participant_key="p1", status="Accepted", state=Decision.State.FAILED
     )
 
-    with pytest.raises(Http404):
+    with pytest.raises(DecisionNotFound):
         decision_retry(scope=scope, decision_id=theirs.pk, actor=admin_user)
-    with pytest.raises(Http404):
+    with pytest.raises(DecisionNotFound):
         decision_undo(scope=scope, decision_id=theirs.pk, actor=admin_user)
 
 
@@ -549,5 +549,5 @@ def test_undo_all_undoes_the_unsent_and_says_why_not_for_the_others(
 def test_undo_all_of_no_decision_in_the_scope_is_404(scope, other_team, admin_user):
     theirs = Decision.objects.create(team=other_team, participant_key="p1", status="Rejected")
 
-    with pytest.raises(Http404):
+    with pytest.raises(DecisionNotFound):
         decisions_undo(scope=scope, decision_ids=[theirs.pk], actor=admin_user)

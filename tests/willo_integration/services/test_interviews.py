@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.sandbox.models import Interview
-from willo_integration.services.freshness import WilloUnavailable
+from willo_integration.services.errors import JobNotFound, WilloUnavailable
 from willo_integration.services.interviews import (
     interview_get,
     interview_list,
@@ -152,7 +151,7 @@ def test_it_says_willo_is_unavailable_for_an_uncached_job(scope, fake_willo):
 
 
 def test_it_answers_404_for_a_job_willo_does_not_know(scope, fake_willo):
-    with pytest.raises(Http404):
+    with pytest.raises(JobNotFound):
         interview_get(scope=scope, key="nope")
 
 

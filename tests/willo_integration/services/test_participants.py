@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.models import Decision
 from willo_integration.models import CachedParticipant
-from willo_integration.services.freshness import WilloUnavailable
+from willo_integration.services.errors import ParticipantNotFound, WilloUnavailable
 from willo_integration.services.participants import (
     CSV_HEADER,
     ORDERINGS,
@@ -383,7 +383,7 @@ def test_it_says_willo_is_unavailable_when_nothing_is_cached(scope, fake_willo):
 
 
 def test_it_answers_404_for_a_candidate_willo_does_not_know(scope, fake_willo):
-    with pytest.raises(Http404):
+    with pytest.raises(ParticipantNotFound):
         participant_get(scope=scope, key="nobody")
 
 
@@ -391,7 +391,7 @@ def test_it_does_not_show_another_teams_cached_candidate(scope, other_team, fake
     theirs = Scope(team=other_team)
     cached_participant(theirs, cached_interview(theirs), key="theirs1")
 
-    with pytest.raises(Http404):
+    with pytest.raises(ParticipantNotFound):
         participant_get(scope=scope, key="theirs1")
     assert fake_willo.calls("GET", "participants/theirs1/")
 

@@ -12,6 +12,7 @@ from willo_integration.models import CachedParticipant, SyncRun
 from willo_integration.sandbox import knobs
 from willo_integration.sandbox.models import Participant as SandboxParticipant
 from willo_integration.services import sync
+from willo_integration.services.errors import SyncNotFound
 from willo_integration.services.retry_policy import BACKOFF_BASE_SECONDS
 from willo_integration.services.scope import Scope
 from willo_integration.services.sync import (
@@ -238,9 +239,9 @@ def test_another_teams_or_scopes_run_cannot_be_resumed_or_cancelled(threaded_san
     run = waiting_run(sandbox)
 
     for scope in (Scope(team=other_team), Scope(team=sandbox.team, child_key="c" * 32)):
-        with pytest.raises(SyncRun.DoesNotExist):
+        with pytest.raises(SyncNotFound):
             sync_resume(scope=scope, run_id=run.pk)
-        with pytest.raises(SyncRun.DoesNotExist):
+        with pytest.raises(SyncNotFound):
             sync_cancel(scope=scope, run_id=run.pk, actor="mallory")
     assert SyncRun.objects.get(pk=run.pk).state == SyncRun.State.WAITING
 

@@ -19,7 +19,6 @@ import pydantic
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from dashboard.models import Team
@@ -27,8 +26,7 @@ from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloError
 from willo_integration.models import CachedParticipant, ReceivedWebhook, Source
 from willo_integration.services.agency import NotAChild, child_scope
-from willo_integration.services.freshness import WilloUnavailable
-from willo_integration.services.interviews import WILLO_FAILURES
+from willo_integration.services.errors import WILLO_FAILURES, ParticipantNotFound, WilloUnavailable
 from willo_integration.services.refresh import interview_store, participants_store
 from willo_integration.services.retry_policy import (
     MAX_WEBHOOK_ATTEMPTS,
@@ -399,7 +397,7 @@ def _reread(event: ReceivedWebhook) -> Outcome:
         raise ValueError("no participant key in the payload")
     try:
         _row, freshness = participant_refresh(scope=scope, key=event.participant_key)
-    except Http404:
+    except ParticipantNotFound:
         return IGNORED  # deleted in Willo since
     except WilloUnavailable as exc:
         raise _NotYet(str(exc), retry_after(exc.__cause__)) from exc
