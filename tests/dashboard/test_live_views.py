@@ -8,8 +8,8 @@ from django.urls import reverse
 from tests.dashboard.test_interviews_views import job_url, seed_job
 from willo_integration import schemas
 from willo_integration.models import CachedParticipant, Source
+from willo_integration.services.cache_writer import participant_store
 from willo_integration.services.changes import changes_marker
-from willo_integration.services.refresh import participant_store
 from willo_integration.services.scope import Scope
 
 

@@ -12,7 +12,7 @@ from dashboard.links import is_web_url
 from tests.dashboard.test_interviews_views import QUESTIONS, make_job
 from willo_integration import schemas
 from willo_integration.models import CachedInterview, Source
-from willo_integration.services.refresh import participant_store
+from willo_integration.services.cache_writer import participant_store
 from willo_integration.services.scope import Scope
 
 HOSTILE = [

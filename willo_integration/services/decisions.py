@@ -33,6 +33,7 @@ from dashboard.models import (
     actor_user,
     actor_username,
 )
+from willo_integration import schemas
 from willo_integration.client import (
     APIConnectionError,
     APIStatusError,
@@ -44,10 +45,10 @@ from willo_integration.client import (
 )
 from willo_integration.models import CachedParticipant, Source
 from willo_integration.services.agency import NotAChild, child_scope
+from willo_integration.services.cache_writer import participant_store, participants_store
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.errors import DecisionNotFound
 from willo_integration.services.freshness import log_failure
-from willo_integration.services.refresh import participant_store
 from willo_integration.services.retry_policy import next_attempt_in
 from willo_integration.services.scope import Scope
 
@@ -377,13 +378,13 @@ def _attempt(decision: Decision, scope: Scope) -> SendOutcome:
         with scope.client(retry=False) as willo:
             if check_first:
                 current = willo.participants.retrieve(key)
-                participant_store(scope=scope, payload=current, source=Source.READ)
                 if str(current.status or "") == decision.status:
                     logger.info(
                         "decision %s had already reached Willo; not sent again", decision.pk
                     )
-                    return _sent(decision, scope, changed_at=current.status_changed_at or started)
-            willo.participants.partial_update(key, status=decision.status)
+                    return _sent(decision, scope, current, changed_at=started)
+                participant_store(scope=scope, payload=current, source=Source.READ)
+            answer = willo.participants.partial_update(key, status=decision.status)
     except (RequestOutcomeUnknownError, ResponseValidationError) as exc:
         # Willo may have applied it: the next attempt reads the participant first.
         return _again(decision, exc, check_first=True)
@@ -401,7 +402,7 @@ def _attempt(decision: Decision, scope: Scope) -> SendOutcome:
     except (MissingAPIKeyError, KeyDecryptionError) as exc:
         log_failure(f"decision {decision.pk}", repr(scope), exc)
         return _fail(decision, "The team has no usable Willo API key; ask a team admin.")
-    return _sent(decision, scope, changed_at=started)
+    return _sent(decision, scope, answer, changed_at=started)
 
 
 def _finish(decision: Decision, **fields) -> bool:
@@ -423,7 +424,12 @@ def _finish(decision: Decision, **fields) -> bool:
     return bool(recorded)
 
 
-def _sent(decision: Decision, scope: Scope, *, changed_at: datetime) -> SendOutcome:
+def _sent(
+    decision: Decision, scope: Scope, answer: schemas.Participant, *, changed_at: datetime
+) -> SendOutcome:
+    """Record the decision as sent, and Willo's answer (the PATCH's, or the read that found
+    it there) in the cache through its writer; dated ``changed_at`` when Willo's answer
+    does not say when the status changed (the PATCH's never does)."""
     latest = _finish(
         decision,
         state=Decision.State.SENT,
@@ -433,15 +439,14 @@ def _sent(decision: Decision, scope: Scope, *, changed_at: datetime) -> SendOutc
         check_first=False,
     )
     logger.info("decision %s sent to Willo after %s attempt(s)", decision.pk, decision.attempts)
-    if latest:
-        # Never over a newer change the cache already knows of.
-        CachedParticipant.objects.filter(
-            team=scope.team, scope=scope.key, key=decision.participant_key
-        ).filter(Q(status_changed_at__isnull=True) | Q(status_changed_at__lte=changed_at)).update(
-            status=decision.status,
-            status_changed_at=changed_at,
-            status_changed_by=scope.team.key_verified_user_email,
-        )
+    if latest:  # else a newer decision replaced it in flight, and its own send will store
+        dates = {
+            "status_changed_at": changed_at,
+            "status_changed_by": scope.team.key_verified_user_email,
+        }
+        undated = dates.keys() - answer.model_fields_set
+        answer = answer.model_copy(update={name: dates[name] for name in undated})
+        participants_store(scope=scope, payloads=[answer], source=Source.READ, known_only=True)
     return SendOutcome(decision=decision)
 
 

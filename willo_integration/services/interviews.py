@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from willo_integration.client import NotFoundError
 from willo_integration.models import CachedInterview, CachedParticipant, LastVisit, Source
+from willo_integration.services.cache_writer import interview_store
 from willo_integration.services.errors import WILLO_FAILURES, JobNotFound, WilloUnavailable
 from willo_integration.services.freshness import (
     Freshness,
@@ -25,11 +26,7 @@ from willo_integration.services.freshness import (
     unavailable_message,
 )
 from willo_integration.services.reads import Budget, read_shared
-from willo_integration.services.refresh import (
-    interview_refresh,
-    interview_store,
-    interviews_refresh,
-)
+from willo_integration.services.refresh import interview_refresh, interviews_refresh
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ from willo_integration.client import (
     RequestOutcomeUnknownError,
 )
 from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.cache_writer import participant_store
 from willo_integration.services.errors import WILLO_FAILURES
 from willo_integration.services.freshness import log_failure, unavailable_message
-from willo_integration.services.refresh import participant_store
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:

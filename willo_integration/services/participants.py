@@ -15,6 +15,7 @@ from django.utils import timezone
 from dashboard.models import Decision
 from willo_integration.client import NotFoundError
 from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.cache_writer import interview_store, participant_store
 from willo_integration.services.errors import (
     WILLO_FAILURES,
     ParticipantNotFound,
@@ -28,7 +29,6 @@ from willo_integration.services.freshness import (
     unavailable_message,
 )
 from willo_integration.services.reads import Budget, read_shared
-from willo_integration.services.refresh import interview_store, participant_store
 from willo_integration.services.retry_policy import next_attempt_in
 from willo_integration.services.scope import Scope
 

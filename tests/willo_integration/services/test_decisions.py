@@ -109,6 +109,65 @@ def test_once_the_window_has_passed_the_sweep_sends_it_and_updates_the_cache(
     assert fake_willo.calls("PATCH")[0].read() == b'{"status":"Accepted"}'
 
 
+def test_willos_answer_to_the_patch_is_stored_through_the_cache_writer(
+    scope, candidate, fake_willo, admin_user, no_window
+):
+    scope.team.key_verified_user_email = "recruiter@acme.example"
+    scope.team.save()
+    answer = {**UPDATED, "name": "Ada Lovelace", "custom_id": "can_7"}  # renamed in Willo
+    fake_willo.on("PATCH", "participants/p1/", reply(200, answer))
+    before = timezone.now()
+    _decide(scope, admin_user)
+
+    decisions_sweep()
+
+    row = CachedParticipant.objects.get(pk=candidate.pk)
+    assert (row.status, row.name, row.custom_id) == ("Accepted", "Ada Lovelace", "can_7")
+    # The PATCH's answer says no date: the attempt's start, by the key's verified user.
+    assert before <= row.status_changed_at <= timezone.now()
+    assert row.status_changed_by == "recruiter@acme.example"
+    assert row.interview_id == candidate.interview_id
+
+
+def test_a_status_change_the_cache_learnt_during_the_send_is_kept(
+    scope, candidate, fake_willo, admin_user, no_window
+):
+    later = timezone.now() + timedelta(minutes=5)
+
+    def patched(request):  # a webhook of a colleague's rejection lands meanwhile
+        CachedParticipant.objects.filter(pk=candidate.pk).update(
+            status="Rejected", status_changed_at=later
+        )
+        return httpx.Response(200, json=UPDATED)
+
+    fake_willo.on("PATCH", "participants/p1/", patched)
+    decision = _decide(scope, admin_user)
+
+    decisions_sweep()
+
+    decision.refresh_from_db()
+    assert decision.state == Decision.State.SENT
+    row = CachedParticipant.objects.get(pk=candidate.pk)
+    assert (row.status, row.status_changed_at) == ("Rejected", later)
+
+
+def test_the_answer_for_a_candidate_erased_meanwhile_adds_no_one(
+    scope, candidate, fake_willo, admin_user, no_window
+):
+    def patched(request):
+        CachedParticipant.objects.filter(pk=candidate.pk).delete()
+        return httpx.Response(200, json=UPDATED)
+
+    fake_willo.on("PATCH", "participants/p1/", patched)
+    decision = _decide(scope, admin_user)
+
+    decisions_sweep()
+
+    decision.refresh_from_db()
+    assert decision.state == Decision.State.SENT
+    assert not CachedParticipant.objects.filter(team=scope.team, key="p1").exists()
+
+
 def test_undo_within_the_window_means_willo_never_hears_of_it(
     scope, candidate, fake_willo, admin_user, no_window
 ):

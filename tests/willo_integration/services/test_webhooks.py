@@ -28,7 +28,7 @@ from willo_integration.models import (
     WebhookSubscription,
 )
 from willo_integration.sandbox.models import Webhook as SandboxWebhook
-from willo_integration.services.refresh import participant_store
+from willo_integration.services.cache_writer import participant_store
 from willo_integration.services.scope import Scope
 from willo_integration.services.webhooks import (
     APPLY_DELAY_SECONDS,
@@ -588,23 +588,43 @@ def test_a_burst_of_new_responses_costs_a_few_queries_not_a_few_each(endpoint, s
     assert len(queries) < 40
 
 
-def test_a_candidate_inserted_meanwhile_falls_back_to_one_by_one(endpoint, scope, monkeypatch):
-    from django.db import IntegrityError
+def test_a_candidate_inserted_meanwhile_by_another_writer_still_gets_its_delivery(
+    endpoint, scope, monkeypatch
+):
+    from willo_integration.services import cache_writer
 
     job = cached_interview(scope, key="int1")
     for n in range(3):
-        _stored(endpoint, "new_response", participant_body(f"p{n}"))
+        _stored(endpoint, "new_response", participant_body(f"p{n}", name=f"Candidate {n}"))
+    place = cache_writer._place
+    raced: list[str] = []
 
-    def raced(rows, **kwargs):  # another writer inserted one of them since the locked read
-        raise IntegrityError("duplicate key value violates unique constraint")
+    def racing(scope_, rows, interview):
+        rows = list(rows)
+        if not raced:  # another writer inserts p1 after the locked read, before our insert
+            raced.append("p1")
+            CachedParticipant.objects.create(
+                team=scope.team,
+                scope=scope.key,
+                key="p1",
+                name="Someone else",
+                status="Invited",
+                fetched_at=T0 - timedelta(days=1),  # read before the deliveries' updated_at
+            )
+        place(scope_, rows, interview)
 
-    monkeypatch.setattr(CachedParticipant.objects, "bulk_create", raced)
+    monkeypatch.setattr(cache_writer, "_place", racing)
 
     assert webhook_apply_pending().applied == 3
 
+    assert raced == ["p1"]  # and the insert of the three met it: a real IntegrityError
     assert set(ReceivedWebhook.objects.values_list("state", flat=True)) == {"applied"}
-    rows = CachedParticipant.objects.filter(team=scope.team, interview=job)
-    assert sorted(rows.values_list("key", flat=True)) == ["p0", "p1", "p2"]
+    rows = CachedParticipant.objects.filter(team=scope.team, interview=job).order_by("key")
+    assert list(rows.values_list("key", "name", "status")) == [
+        ("p0", "Candidate 0", "Completed"),
+        ("p1", "Candidate 1", "Completed"),  # the row now there, written over
+        ("p2", "Candidate 2", "Completed"),
+    ]
 
 
 def test_a_run_applies_a_batch_and_asks_for_the_next_while_more_waits(
@@ -691,16 +711,16 @@ def test_text_postgresql_refuses_is_cleaned_before_it_is_stored(endpoint, scope,
 
 def _raising_for(monkeypatch, key: str, exc: Exception) -> None:
     """Storing the candidate ``key`` raises ``exc`` (as PostgreSQL's DataError would)."""
-    from willo_integration.services import refresh
+    from willo_integration.services import cache_writer
 
-    merge = refresh._merge
+    merge = cache_writer._merge
 
     def failing(row, payload, source, now):
         if payload.key == key:
             raise exc
         merge(row, payload, source, now)
 
-    monkeypatch.setattr(refresh, "_merge", failing)
+    monkeypatch.setattr(cache_writer, "_merge", failing)
 
 
 def test_a_delivery_that_raises_fails_alone_and_the_rest_of_its_batch_lands(
@@ -732,9 +752,9 @@ def test_a_delivery_that_raises_fails_alone_and_the_rest_of_its_batch_lands(
 def test_on_postgresql_uncleaned_text_would_fail_only_its_own_delivery(
     endpoint, scope, job, monkeypatch
 ):
-    from willo_integration.services import refresh
+    from willo_integration.services import cache_writer
 
-    monkeypatch.setattr(refresh, "_text", lambda value, limit: (value or "")[:limit])
+    monkeypatch.setattr(cache_writer, "_text", lambda value, limit: (value or "")[:limit])
     bad = _stored(endpoint, "new_response", participant_body("p1", name="Ada\x00"))
     good = _stored(endpoint, "new_response", participant_body("p2"))
 

@@ -26,8 +26,8 @@ from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloError
 from willo_integration.models import CachedParticipant, ReceivedWebhook, Source
 from willo_integration.services.agency import NotAChild, child_scope
+from willo_integration.services.cache_writer import interview_store, participants_store
 from willo_integration.services.errors import WILLO_FAILURES, ParticipantNotFound, WilloUnavailable
-from willo_integration.services.refresh import interview_store, participants_store
 from willo_integration.services.retry_policy import (
     MAX_WEBHOOK_ATTEMPTS,
     next_attempt_in,
