@@ -18,8 +18,8 @@ from dashboard.forms import RotateKeyForm, TeamAdminForm
 from dashboard.models import Decision, KeyAuditEntry, Membership, MissingAPIKeyError, Team
 from willo_integration.client import WilloError
 from willo_integration.models import ChildOrganisation
-from willo_integration.services.agency import scopes_of
 from willo_integration.services.decisions import decisions_resend
+from willo_integration.services.scope import scopes_of
 from willo_integration.services.team_keys import team_key_rotate, team_key_set, team_key_verify
 from willo_integration.services.webhooks import webhook_register
 

@@ -9,13 +9,12 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from dashboard.models import Team
-from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.data_protection import retention_apply
 from willo_integration.services.decisions import decision_send, decisions_sweep
 from willo_integration.services.interviews import interview_refresh_run
 from willo_integration.services.participants import participant_reread
 from willo_integration.services.retry_policy import MAX_ATTEMPTS
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import NotAChild, Scope, child_scope
 from willo_integration.services.sync import sync_carry_on_due, sync_reconcile_all, sync_run
 from willo_integration.services.webhooks import webhook_apply_pending, webhook_sweep
 

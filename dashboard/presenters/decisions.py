@@ -1,4 +1,5 @@
-"""What state a decision is in, in the words a recruiter reads.
+"""What state a decision is in, in the words a recruiter reads, and what the candidate's
+decision panel shows.
 
 One place for the candidate's panel, the table row, the notice and the history, so they
 never disagree, and none says more happened than did.
@@ -11,12 +12,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from dashboard.models import Decision
 from willo_integration.models import CachedParticipant
-from willo_integration.services.decisions import DECISION_STATUSES, UndoOutcome
+from willo_integration.services.decisions import (
+    DECISION_STATUSES,
+    UndoOutcome,
+    participant_decisions,
+)
 from willo_integration.services.retry_policy import MAX_ATTEMPTS
+from willo_integration.services.scope import Scope
 
 Status = Decision.Status
 VERBS = dict(Status.choices)  # the button: "Accept"
@@ -217,3 +224,19 @@ def _at(moment: datetime) -> str:
     if local.date() == timezone.localdate():
         return f"at {time}"
     return f"on {formats.date_format(local, 'j M')} at {time}"
+
+
+def candidate_live_url(slug: str, key: str) -> str:
+    """Where a candidate page's decision panel fetches itself when the candidate changed."""
+    url = reverse("dashboard:participant_detail", kwargs={"slug": slug, "participant_key": key})
+    return url + "?part=live"
+
+
+def decision_panel_context(scope: Scope, participant: CachedParticipant) -> dict:
+    """What the decision panel shows: the latest decision's state, and every decision."""
+    history = participant_decisions(scope=scope, participant_key=participant.key)
+    return {
+        "decision": history[0] if history else None,
+        "history": history,
+        "live_url": candidate_live_url(scope.team.slug, participant.key),
+    }

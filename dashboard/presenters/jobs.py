@@ -9,6 +9,7 @@ from django.urls import reverse
 from dashboard.presenters.participants import candidates_url
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services import participants as participant_services
+from willo_integration.services.decisions import participants_latest_decisions
 from willo_integration.services.interviews import (
     interview_participants_stale,
     interview_refresh_progress,
@@ -17,7 +18,6 @@ from willo_integration.services.participants import (
     ParticipantFilters,
     participant_list,
     participant_pipeline,
-    participants_latest_decisions,
 )
 from willo_integration.services.scope import Scope
 

@@ -11,8 +11,6 @@ from dashboard.links import is_web_url, web_url
 from willo_integration import schemas
 from willo_integration.models import CachedParticipant
 from willo_integration.schemas import IDENTITY_ANSWER_TYPES, AnswerType, IdvCheckType
-from willo_integration.services.participants import participant_decisions
-from willo_integration.services.scope import Scope
 
 MEDIA_TYPES = {AnswerType.VIDEO, AnswerType.AUDIO}
 CHOICE_TYPES = {AnswerType.MULTIPLE_CHOICE, AnswerType.CHECKBOXES}
@@ -145,22 +143,6 @@ def candidates_url(slug: str) -> str:
     ``<key>/`` to it instead of reversing a URL per row, which dominated their render time."""
     one = reverse("dashboard:participant_detail", kwargs={"slug": slug, "participant_key": "-"})
     return one.removesuffix("-/")
-
-
-def candidate_live_url(slug: str, key: str) -> str:
-    """Where a candidate page's decision panel fetches itself when the candidate changed."""
-    url = reverse("dashboard:participant_detail", kwargs={"slug": slug, "participant_key": key})
-    return url + "?part=live"
-
-
-def decision_panel_context(scope: Scope, participant: CachedParticipant) -> dict:
-    """What the decision panel shows: the latest decision's state, and every decision."""
-    history = participant_decisions(scope=scope, participant_key=participant.key)
-    return {
-        "decision": history[0] if history else None,
-        "history": history,
-        "live_url": candidate_live_url(scope.team.slug, participant.key),
-    }
 
 
 def identity_context(info: schemas.IdvInfo | None) -> dict:

@@ -19,15 +19,14 @@ from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, agency_choice_set, scope_for, wants_partial
 from willo_integration.client import BadRequestError
 from willo_integration.services.agency import (
-    NotAChild,
     agency_cockpit,
-    child_choice,
     child_create,
     children_listed,
     children_refresh_shared,
 )
 from willo_integration.services.errors import WILLO_FAILURES
 from willo_integration.services.freshness import log_failure, unavailable_message
+from willo_integration.services.scope import NotAChild, child_choice
 
 logger = logging.getLogger("dashboard.agency")
 

@@ -23,14 +23,22 @@ from django_htmx.http import trigger_client_event
 
 from dashboard.client_ip import client_ip_address
 from dashboard.models import Decision, actor_label
-from dashboard.presenters.decisions import DecisionWords, decisions_words, undo_report
+from dashboard.presenters.decisions import (
+    DecisionWords,
+    decision_panel_context,
+    decisions_words,
+    undo_report,
+)
 from dashboard.presenters.jobs import job_results_context
-from dashboard.presenters.participants import candidates_url, decision_panel_context
+from dashboard.presenters.participants import candidates_url
 from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
 from willo_integration.models import CachedParticipant
 from willo_integration.services.decisions import (
     DECISION_STATUSES,
     DecisionNotUndoable,
+    decision_candidate,
+    decisions_list,
+    participant_latest_decision,
     participants_decide,
 )
 from willo_integration.services.decisions import decision_retry as retry_decision
@@ -38,12 +46,7 @@ from willo_integration.services.decisions import decision_undo as undo_decision
 from willo_integration.services.decisions import decisions_undo as undo_decisions
 from willo_integration.services.decisions import participant_decide as decide_participant
 from willo_integration.services.interviews import interview_cached
-from willo_integration.services.participants import (
-    decisions_list,
-    interview_participant_keys,
-    participant_cached,
-    participant_latest_decision,
-)
+from willo_integration.services.participants import interview_participant_keys
 from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("dashboard.decisions")
@@ -113,14 +116,6 @@ def _notice_html(request: HtmxHttpRequest, scope: Scope, notice: Notice, *, oob:
 
 def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values[:MAX_IDS] if v.isdigit()]
-
-
-def _candidate(scope: Scope, key: str) -> CachedParticipant:
-    """The candidate as cached: a decision never waits for a read of Willo."""
-    participant = participant_cached(scope=scope, key=key)
-    if participant is None:
-        raise Http404("No such candidate here.")
-    return participant
 
 
 def _decision(scope: Scope, decision_id: int) -> Decision:
@@ -198,7 +193,7 @@ def _answer(
 def participant_decide(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
     """Accept or reject one candidate (POST status=Accepted|Rejected): recorded, sent later."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    participant = _candidate(scope, participant_key)
+    participant = decision_candidate(scope=scope, key=participant_key)
     status = request.POST.get("status", "")
     if status not in DECISION_STATUSES:
         return HttpResponseBadRequest(BAD_STATUS)
@@ -224,7 +219,7 @@ def decision_undo(request: HtmxHttpRequest, slug: str, decision_id: int) -> Http
     """Cancel a decision in its undo window: Willo never hears of it. 409 once it is sent."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
     decision = _decision(scope, decision_id)
-    participant = _candidate(scope, decision.participant_key)
+    participant = decision_candidate(scope=scope, key=decision.participant_key)
     try:
         undone = undo_decision(scope=scope, decision_id=decision.pk, actor=request.user)
     except DecisionNotUndoable as refused:
@@ -257,7 +252,7 @@ def decision_retry(request: HtmxHttpRequest, slug: str, decision_id: int) -> Htt
     """Send a failed decision to Willo again (by a task, like the first time)."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
     failed = _decision(scope, decision_id)
-    participant = _candidate(scope, failed.participant_key)
+    participant = decision_candidate(scope=scope, key=failed.participant_key)
     decision = retry_decision(scope=scope, decision_id=failed.pk, actor=request.user)
     return _answer(
         request,

@@ -9,12 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from dashboard.presenters.decisions import decision_panel_context
 from dashboard.presenters.live import live_context
-from dashboard.presenters.participants import (
-    answer_views,
-    decision_panel_context,
-    questions_of,
-)
+from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
 from willo_integration.services.participants import ParticipantFilters, participant_neighbours

@@ -9,13 +9,12 @@ from dashboard.models import Membership
 from dashboard.permissions import team_for_request
 from dashboard.views.session import AGENCY_SCOPE_SESSION_KEY, CURRENT_TEAM_SESSION_KEY
 from willo_integration.models import CachedInterview, CachedParticipant
-from willo_integration.services.agency import NotAChild, child_choice
 from willo_integration.services.errors import WilloUnavailable
 from willo_integration.services.freshness import Freshness
 from willo_integration.services.interviews import interview_get
 from willo_integration.services.participants import participant_get, participant_refetch
 from willo_integration.services.reads import Budget
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import NotAChild, Scope, child_choice
 
 
 class HtmxHttpRequest(HttpRequest):

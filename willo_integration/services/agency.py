@@ -1,5 +1,5 @@
-"""Agency teams: their child organisations, the scopes to act inside them, and the
-cockpit counts per child read from the cache."""
+"""Agency teams: their child organisations (listed, detected, created) and the cockpit
+counts per child read from the cache. Acting inside a child is the Scope's (scope.py)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,6 @@ from willo_integration.services.scope import Scope, relation_digest
 logger = logging.getLogger("willo_integration.agency")
 
 NEW_RESPONSE_DAYS = 7
-
-
-class NotAChild(LookupError):
-    """The child or relation is not one of this team's."""
 
 
 def children_refresh(team: Team) -> list[ChildOrganisation]:
@@ -137,62 +133,6 @@ def child_create(
         stored = _store_child(team, child, timezone.now())
     logger.info("team %s created child organisation %s", team.slug, child.key)
     return stored
-
-
-@dataclass(frozen=True)
-class ChildChoice:
-    """A child organisation and the user relation to act inside it as."""
-
-    child: ChildOrganisation
-    relation: ChildUserRelation
-
-    def scope(self) -> Scope:
-        return Scope(
-            team=self.child.team,
-            child_key=self.child.key,
-            agency_user_key=self.relation.key.reveal(),
-        )
-
-
-def child_choice(team: Team, child_key: str, relation: str = "") -> ChildChoice:
-    """The team's child ``child_key`` and its relation whose digest is ``relation`` (""
-    = the child's default relation); NotAChild if either is not the team's."""
-    child = (
-        team.child_organisations.filter(key=child_key).prefetch_related("relations").first()
-        if child_key
-        else None
-    )
-    if child is None:
-        raise NotAChild(f"{child_key!r} is not a child organisation of {team.slug!r}.")
-    child.team = team  # spare a query
-    if relation:
-        chosen = next((r for r in child.relations.all() if r.key_digest == relation), None)
-    else:
-        chosen = child.default_relation()
-    if chosen is None:
-        raise NotAChild(f"No such user relation in child {child_key!r} of {team.slug!r}.")
-    return ChildChoice(child=child, relation=chosen)
-
-
-def child_scope(team: Team, child_key: str, relation: str = "") -> Scope:
-    """The scope ``child_key`` names: "" is the team's own organisation, else the child as
-    ``relation`` (see child_choice)."""
-    if not child_key:
-        return Scope(team=team)
-    return child_choice(team, child_key, relation).scope()
-
-
-def scopes_of(team: Team) -> list[Scope]:
-    """Every scope of the team: its own organisation, then each child as its default
-    relation (for reconciliation and webhook registration)."""
-    scopes = [Scope(team=team)]
-    if team.is_parent:
-        for child in team.child_organisations.prefetch_related("relations"):
-            child.team = team
-            relation = child.default_relation()
-            if relation is not None:
-                scopes.append(ChildChoice(child=child, relation=relation).scope())
-    return scopes
 
 
 @dataclass(frozen=True)

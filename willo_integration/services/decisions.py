@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -44,13 +45,12 @@ from willo_integration.client import (
     WilloError,
 )
 from willo_integration.models import CachedParticipant, Source
-from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.cache_writer import participant_store, participants_store
 from willo_integration.services.changes import changes_mark
-from willo_integration.services.errors import DecisionNotFound
+from willo_integration.services.errors import DecisionNotFound, ParticipantNotFound
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.retry_policy import next_attempt_in
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import NotAChild, Scope, child_scope
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -75,6 +75,55 @@ class SendOutcome:
     decision: Decision | None  # None: not claimed (missing, not due, or another has it)
     retry: bool = False
     countdown: float = 0
+
+
+# -- what a page shows of the decisions ---------------------------------------------------
+
+
+def decision_candidate(*, scope: Scope, key: str) -> CachedParticipant:
+    """The scope's candidate a decision is about, as cached: a decision never waits for a
+    read of Willo. ParticipantNotFound if the scope has no such candidate cached."""
+    candidate = CachedParticipant.objects.filter(team=scope.team, scope=scope.key, key=key).first()
+    if candidate is None:
+        raise ParticipantNotFound("No such candidate here.")
+    return candidate
+
+
+def participant_latest_decision(*, scope: Scope, participant_key: str) -> Decision | None:
+    return (
+        Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=participant_key)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def participant_decisions(*, scope: Scope, participant_key: str) -> list[Decision]:
+    """Every decision on the candidate, newest first (a change after a sent one included)."""
+    return list(
+        Decision.objects.filter(
+            team=scope.team, scope=scope.key, participant_key=participant_key
+        ).order_by("-created_at", "-pk")
+    )
+
+
+def participants_latest_decisions(*, scope: Scope, keys: Iterable[str]) -> dict[str, Decision]:
+    """The newest local decision of each candidate in ``keys``, in one query."""
+    latest: dict[str, Decision] = {}
+    rows = Decision.objects.filter(
+        team=scope.team, scope=scope.key, participant_key__in=list(keys)
+    ).order_by("participant_key", "-created_at", "-pk")
+    for decision in rows:
+        latest.setdefault(decision.participant_key, decision)
+    return latest
+
+
+def decisions_list(*, scope: Scope, decision_ids: Iterable[int]) -> list[Decision]:
+    """The scope's decisions among ``decision_ids`` (others' are left out), by candidate name."""
+    return list(
+        Decision.objects.filter(
+            team=scope.team, scope=scope.key, pk__in=list(decision_ids)
+        ).order_by("participant_name", "pk")
+    )
 
 
 def participant_decide(

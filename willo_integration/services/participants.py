@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from dashboard.models import Decision
 from willo_integration.client import NotFoundError
 from willo_integration.models import CachedInterview, CachedParticipant, Source
 from willo_integration.services.cache_writer import interview_store, participant_store
@@ -188,17 +187,6 @@ def participant_list(
         .only(*LIST_FIELDS)
         .order_by(*_order_by(filters.ordering))
     )
-
-
-def participants_latest_decisions(*, scope: Scope, keys: Iterable[str]) -> dict[str, Decision]:
-    """The newest local decision of each candidate in ``keys``, in one query."""
-    latest: dict[str, Decision] = {}
-    rows = Decision.objects.filter(
-        team=scope.team, scope=scope.key, participant_key__in=list(keys)
-    ).order_by("participant_key", "-created_at", "-pk")
-    for decision in rows:
-        latest.setdefault(decision.participant_key, decision)
-    return latest
 
 
 @dataclass(frozen=True)
@@ -378,28 +366,6 @@ def participant_neighbours(
     return preceding, following
 
 
-def participant_latest_decision(*, scope: Scope, participant_key: str) -> Decision | None:
-    return (
-        Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=participant_key)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def participant_decisions(*, scope: Scope, participant_key: str) -> list[Decision]:
-    """Every decision on the candidate, newest first (a change after a sent one included)."""
-    return list(
-        Decision.objects.filter(
-            team=scope.team, scope=scope.key, participant_key=participant_key
-        ).order_by("-created_at", "-pk")
-    )
-
-
-def participant_cached(*, scope: Scope, key: str) -> CachedParticipant | None:
-    """The scope's candidate as cached, never read from Willo (decisions must not wait)."""
-    return _scoped(scope).filter(key=key).first()
-
-
 def interview_participant_keys(
     *, scope: Scope, interview: CachedInterview, keys: Iterable[str]
 ) -> list[str]:
@@ -409,15 +375,6 @@ def interview_participant_keys(
         .filter(interview=interview, key__in=set(keys))
         .order_by("name", "key")
         .values_list("key", flat=True)
-    )
-
-
-def decisions_list(*, scope: Scope, decision_ids: Iterable[int]) -> list[Decision]:
-    """The scope's decisions among ``decision_ids`` (others' are left out), by candidate name."""
-    return list(
-        Decision.objects.filter(
-            team=scope.team, scope=scope.key, pk__in=list(decision_ids)
-        ).order_by("participant_name", "pk")
     )
 
 

@@ -38,12 +38,12 @@ from willo_integration.client import (
     WilloClient,
 )
 from willo_integration.models import CachedInterview, CachedParticipant, Source, SyncRun
-from willo_integration.services.agency import NotAChild, child_scope, children_refresh, scopes_of
+from willo_integration.services.agency import children_refresh
 from willo_integration.services.cache_writer import interview_store, participant_store
 from willo_integration.services.errors import WILLO_FAILURES, SyncNotFound
 from willo_integration.services.freshness import KEY_REFUSED, failure_reason, log_failure
 from willo_integration.services.retry_policy import backoff, retry_after
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import NotAChild, Scope, child_scope, scopes_of
 
 logger = logging.getLogger("willo_integration.sync")
 

@@ -20,16 +20,15 @@ from willo_integration.models import (
     SyncRun,
     WebhookEndpoint,
 )
-from willo_integration.services.agency import (
+from willo_integration.services.agency import agency_cockpit, child_create, children_refresh
+from willo_integration.services.scope import (
     NotAChild,
-    agency_cockpit,
+    Scope,
     child_choice,
-    child_create,
     child_scope,
-    children_refresh,
+    relation_digest,
     scopes_of,
 )
-from willo_integration.services.scope import Scope, relation_digest
 from willo_integration.services.sync import sync_run, sync_start
 from willo_integration.services.webhooks import webhook_register
 

@@ -12,19 +12,21 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboard.models import Decision
 from willo_integration.models import CachedParticipant
+from willo_integration.services.decisions import (
+    participant_latest_decision,
+    participants_latest_decisions,
+)
 from willo_integration.services.errors import ParticipantNotFound, WilloUnavailable
 from willo_integration.services.participants import (
     CSV_HEADER,
     ORDERINGS,
     ParticipantFilters,
     participant_get,
-    participant_latest_decision,
     participant_list,
     participant_neighbours,
     participant_pipeline,
     participant_refresh,
     participants_csv_rows,
-    participants_latest_decisions,
 )
 from willo_integration.services.scope import Scope
 

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from dashboard.models import Team
 from willo_integration.models import SyncRun
-from willo_integration.services.agency import NotAChild, child_scope
+from willo_integration.services.scope import NotAChild, child_scope
 from willo_integration.services.sync import SyncBusy, sync_run, sync_start
 
 

@@ -16,8 +16,7 @@ from django.core.validators import URLValidator, ValidationError
 from dashboard.models import Team
 from willo_integration.client import WilloError
 from willo_integration.models import ReceivedWebhook, WebhookEndpoint
-from willo_integration.services.agency import NotAChild, child_scope, scopes_of
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import NotAChild, Scope, child_scope, scopes_of
 from willo_integration.services.webhooks import (
     webhook_list,
     webhook_register,

@@ -25,7 +25,6 @@ from dashboard.models import Team
 from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloError
 from willo_integration.models import CachedParticipant, ReceivedWebhook, Source
-from willo_integration.services.agency import NotAChild, child_scope
 from willo_integration.services.cache_writer import interview_store, participants_store
 from willo_integration.services.errors import WILLO_FAILURES, ParticipantNotFound, WilloUnavailable
 from willo_integration.services.retry_policy import (
@@ -33,7 +32,7 @@ from willo_integration.services.retry_policy import (
     next_attempt_in,
     retry_after,
 )
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import NotAChild, Scope, child_scope
 from willo_integration.services.webhooks.registration import PAYLOAD_EVENTS
 from willo_integration.text import storable
 
