@@ -1,5 +1,5 @@
-// Decisions: the undo window's countdown, asking before what is big or unusual, and
-// dismissing the result notice. No inline script and no eval: loaded with defer, works under a
+// Decisions: the undo window's countdown, the words of a bulk decision's question (asked by
+// confirm.js), and dismissing the result notice. No inline script and no eval: loaded with defer, works under a
 // strict Content-Security-Policy. Event delegation, so it keeps working after HTMX swaps.
 (function () {
   "use strict";
@@ -32,9 +32,8 @@
     });
   }
 
-  // --- Asking first: bulk decisions, and decisions on candidates who have not responded ----
-  var asking = null; // the button whose click the dialog holds back
-
+  // --- The words of a bulk decision's question: the candidates picked --------------------
+  // static/js/confirm.js asks; this names whom a bulk Accept or Reject is about.
   function pickedNames() {
     return Array.prototype.slice
       .call(document.querySelectorAll("input[data-pick]:checked"))
@@ -49,60 +48,17 @@
     return shown.slice(0, -1).join(", ") + " and " + shown[shown.length - 1];
   }
 
-  function question(button) {
-    var status = button.dataset.confirmStatus || button.dataset.confirmBulk;
-    var reject = status === "Rejected";
-    if (!button.hasAttribute("data-confirm-bulk")) {
-      return { action: button.dataset.confirm, detail: button.dataset.confirmWhy || "", reject: reject };
-    }
+  document.addEventListener("confirm:words", function (event) {
+    var button = event.target;
+    if (!button.hasAttribute("data-confirm-bulk")) return;
     var names = pickedNames();
+    var reject = button.dataset.confirmBulk === "Rejected";
     var verb = reject ? "Reject" : "Accept";
-    return {
-      action: verb + " " + names.length + " candidate" + (names.length === 1 ? "" : "s"),
-      detail: listed(names) + (names.length === 1 ? " will be " : " will all be ") +
-        (reject ? "rejected." : "accepted."),
-      reject: reject
-    };
-  }
-
-  function ask(dialog, button) {
-    var what = question(button);
-    var yes = document.getElementById("confirm-yes");
-    document.getElementById("confirm-title").textContent = what.action + "?";
-    document.getElementById("confirm-text").textContent = what.detail;
-    yes.textContent = what.action;
-    yes.className = "button " + (what.reject ? "button--reject" : "button--accept");
-    asking = button;
-    dialog.returnValue = "";
-    dialog.showModal();
-    yes.focus(); // the default: Enter confirms, Escape cancels
-  }
-
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest &&
-      event.target.closest("button[data-confirm], button[data-confirm-bulk]");
-    if (!button || button.disabled) return;
-    if (button.dataset.confirmed) {
-      delete button.dataset.confirmed;
-      return; // asked and confirmed: on to the form (and HTMX)
-    }
-    var dialog = document.getElementById("confirm-dialog");
-    if (!dialog) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    ask(dialog, button);
-  }, true);
-
-  document.addEventListener("close", function (event) {
-    var dialog = event.target;
-    if (!dialog || dialog.id !== "confirm-dialog") return;
-    var button = asking;
-    asking = null;
-    if (dialog.returnValue === "confirm" && button && button.isConnected) {
-      button.dataset.confirmed = "yes";
-      button.click();
-    }
-  }, true);
+    event.detail.action = verb + " " + names.length + " candidate" + (names.length === 1 ? "" : "s");
+    event.detail.detail = listed(names) + (names.length === 1 ? " will be " : " will all be ") +
+      (reject ? "rejected." : "accepted.");
+    event.detail.reject = reject;
+  });
 
   // --- The result notice stays until dismissed ------------------------------------------------
   document.addEventListener("click", function (event) {

@@ -106,7 +106,7 @@ def test_a_waiting_sync_says_since_when_why_and_when_it_is_tried_again(client, w
     assert 'hx-trigger="every 5s"' in html  # the resume shows by itself
     assert f'action="{resume_url(run)}"' in html
     assert f'action="{cancel_url(run)}"' in html
-    assert 'data-confirm="sync-cancel-dialog"' in html
+    assert 'data-confirm-dialog="sync-cancel-dialog"' in html
 
 
 def test_a_waiting_sync_that_is_due_says_so(client, world):
