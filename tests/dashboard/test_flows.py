@@ -28,8 +28,8 @@ from willo_integration.models import (
     WebhookEndpoint,
     WebhookSubscription,
 )
-from willo_integration.tasks import decision_send_task
 from willo_integration.services.webhooks.registration import token_digest
+from willo_integration.tasks import decision_send_task
 
 MAX_MODULES = 4
 FOUNDATION = {"client", "tenancy", "cache"}
@@ -76,7 +76,10 @@ def traced():
 
 
 def test_an_accept_click_goes_through_the_decision_view_service_and_presenter(
-    client, world, job, willo  # noqa: F811
+    client,
+    world,
+    job,
+    willo,  # noqa: F811
 ):
     client.force_login(world.rita)
     client.get("/")  # what a first request imports is not the flow
@@ -126,9 +129,8 @@ def test_a_webhook_delivery_goes_through_the_receiver_intake_task_and_apply(
     cached_interview(Scope(team=team), key="int1")
     deliver(client, endpoint, participant_body("p-warm"))  # imports, not the flow
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        with traced() as request:
-            response = deliver(client, endpoint, participant_body("p-new"))
+    with django_capture_on_commit_callbacks() as callbacks, traced() as request:
+        response = deliver(client, endpoint, participant_body("p-new"))
     with traced() as apply:  # the worker's job: the batch task the receiver asked for
         for callback in callbacks:
             callback()

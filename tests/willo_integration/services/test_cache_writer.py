@@ -179,26 +179,33 @@ def test_one_by_one_or_as_batches_the_cache_ends_the_same(batches, monkeypatch):
     assert rereads["one"] == rereads["batch"]
 
 
-def test_a_candidate_inserted_by_another_writer_meanwhile_is_written_over(scope, monkeypatch):
-    job = cached_interview(scope, key="int1")
+def another_writer_inserts(monkeypatch, scope: Scope, key: str, *, fetched_at) -> list[str]:
+    """Another writer inserts ``key`` once, after the writer's locked read and before its
+    insert, which then meets a real IntegrityError. The keys inserted so."""
     place = cache_writer._place
     raced: list[str] = []
 
     def racing(scope_, rows, interview):
         rows = list(rows)
-        if not raced:  # after the locked read, before the insert: a real IntegrityError
-            raced.append("p1")
+        if not raced:
+            raced.append(key)
             CachedParticipant.objects.create(
                 team=scope.team,
                 scope=scope.key,
-                key="p1",
+                key=key,
                 name="Someone else",
                 status="Invited",
-                fetched_at=timezone.now(),
+                fetched_at=fetched_at,
             )
         place(scope_, rows, interview)
 
     monkeypatch.setattr(cache_writer, "_place", racing)
+    return raced
+
+
+def test_a_candidate_inserted_by_another_writer_meanwhile_is_written_over(scope, monkeypatch):
+    job = cached_interview(scope, key="int1")
+    raced = another_writer_inserts(monkeypatch, scope, "p1", fetched_at=timezone.now())
     payloads = [
         schemas.Participant(key=f"p{n}", name=f"Candidate {n}", status="Completed")
         for n in range(3)

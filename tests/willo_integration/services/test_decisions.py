@@ -129,23 +129,34 @@ def test_willos_answer_to_the_patch_is_stored_through_the_cache_writer(
     assert row.interview_id == candidate.interview_id
 
 
+def _sent_while(scope, user, fake_willo, meanwhile) -> Decision:
+    """Decide and send, ``meanwhile`` happening to the cache while Willo takes the PATCH."""
+
+    def patched(request):
+        meanwhile()
+        return httpx.Response(200, json=UPDATED)
+
+    fake_willo.on("PATCH", "participants/p1/", patched)
+    decision = _decide(scope, user)
+    decisions_sweep()
+    decision.refresh_from_db()
+    return decision
+
+
 def test_a_status_change_the_cache_learnt_during_the_send_is_kept(
     scope, candidate, fake_willo, admin_user, no_window
 ):
     later = timezone.now() + timedelta(minutes=5)
+    rows = CachedParticipant.objects.filter(pk=candidate.pk)
 
-    def patched(request):  # a webhook of a colleague's rejection lands meanwhile
-        CachedParticipant.objects.filter(pk=candidate.pk).update(
-            status="Rejected", status_changed_at=later
-        )
-        return httpx.Response(200, json=UPDATED)
+    # A webhook of a colleague's rejection lands meanwhile.
+    decision = _sent_while(
+        scope,
+        admin_user,
+        fake_willo,
+        lambda: rows.update(status="Rejected", status_changed_at=later),
+    )
 
-    fake_willo.on("PATCH", "participants/p1/", patched)
-    decision = _decide(scope, admin_user)
-
-    decisions_sweep()
-
-    decision.refresh_from_db()
     assert decision.state == Decision.State.SENT
     row = CachedParticipant.objects.get(pk=candidate.pk)
     assert (row.status, row.status_changed_at) == ("Rejected", later)
@@ -154,16 +165,10 @@ def test_a_status_change_the_cache_learnt_during_the_send_is_kept(
 def test_the_answer_for_a_candidate_erased_meanwhile_adds_no_one(
     scope, candidate, fake_willo, admin_user, no_window
 ):
-    def patched(request):
-        CachedParticipant.objects.filter(pk=candidate.pk).delete()
-        return httpx.Response(200, json=UPDATED)
+    rows = CachedParticipant.objects.filter(pk=candidate.pk)
 
-    fake_willo.on("PATCH", "participants/p1/", patched)
-    decision = _decide(scope, admin_user)
+    decision = _sent_while(scope, admin_user, fake_willo, rows.delete)
 
-    decisions_sweep()
-
-    decision.refresh_from_db()
     assert decision.state == Decision.State.SENT
     assert not CachedParticipant.objects.filter(team=scope.team, key="p1").exists()
 

@@ -591,29 +591,13 @@ def test_a_burst_of_new_responses_costs_a_few_queries_not_a_few_each(endpoint, s
 def test_a_candidate_inserted_meanwhile_by_another_writer_still_gets_its_delivery(
     endpoint, scope, monkeypatch
 ):
-    from willo_integration.services import cache_writer
+    from .test_cache_writer import another_writer_inserts
 
     job = cached_interview(scope, key="int1")
     for n in range(3):
         _stored(endpoint, "new_response", participant_body(f"p{n}", name=f"Candidate {n}"))
-    place = cache_writer._place
-    raced: list[str] = []
-
-    def racing(scope_, rows, interview):
-        rows = list(rows)
-        if not raced:  # another writer inserts p1 after the locked read, before our insert
-            raced.append("p1")
-            CachedParticipant.objects.create(
-                team=scope.team,
-                scope=scope.key,
-                key="p1",
-                name="Someone else",
-                status="Invited",
-                fetched_at=T0 - timedelta(days=1),  # read before the deliveries' updated_at
-            )
-        place(scope_, rows, interview)
-
-    monkeypatch.setattr(cache_writer, "_place", racing)
+    # Read before the deliveries' updated_at, so they can be ordered against it.
+    raced = another_writer_inserts(monkeypatch, scope, "p1", fetched_at=T0 - timedelta(days=1))
 
     assert webhook_apply_pending().applied == 3
 
