@@ -9,6 +9,7 @@ from dashboard.views import (
     identity,
     interviews,
     participants,
+    reviews,
     sync,
     teams,
 )
@@ -51,6 +52,7 @@ urlpatterns = [
         name="participant_identity_reveal",
     ),
     path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
+    path(candidate + "review/", reviews.participant_review, name="participant_review"),
     path(
         team + "decisions/<int:decision_id>/retry/",
         decisions.decision_retry,

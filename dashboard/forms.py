@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from dashboard.models import Team
+from dashboard.models import NOTE_MAX_CHARACTERS, Review, Team
 from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
 
 
@@ -112,3 +112,39 @@ class InviteForm(WilloErrorsForm):
                 "Enter a phone number of 7 to 15 digits, e.g. +44 7700 900123."
             )
         return phone
+
+
+class ReviewForm(forms.Form):
+    """A member's review of a candidate: a recommendation (or none yet), a review note, and
+    a rating from 1 to 5 for any of the candidate's answers (field ``rating-<answer key>``)."""
+
+    recommendation = forms.ChoiceField(
+        choices=[("", "No recommendation yet"), *Review.Recommendation.choices], required=False
+    )
+    note = forms.CharField(
+        label="Review note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=NOTE_MAX_CHARACTERS,
+        error_messages={
+            "max_length": (
+                "Keep the review note to %(limit_value)s characters (it has %(show_value)s)."
+            )
+        },
+        strip=True,
+    )
+
+    def __init__(self, *args, answer_keys: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer_keys = answer_keys
+        for key in answer_keys:
+            self.fields[f"rating-{key}"] = forms.TypedChoiceField(
+                choices=[("", "Not rated"), *((str(n), str(n)) for n in range(1, 6))],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                error_messages={"invalid_choice": "Rate from 1 to 5."},
+            )
+
+    def ratings(self) -> dict[str, int | None]:
+        return {key: self.cleaned_data.get(f"rating-{key}") for key in self.answer_keys}

@@ -14,7 +14,7 @@ from willo_integration.models import (
     WebhookEndpoint,
     WebhookSubscription,
 )
-from willo_integration.services.data_protection import candidate_erase
+from willo_integration.services.data_protection import Erasure, candidate_erase
 from willo_integration.services.webhooks import webhook_replay
 
 
@@ -138,17 +138,11 @@ class CachedParticipantAdmin(admin.ModelAdmin):
         description="Erase these candidates' data everywhere (GDPR)", permissions=["delete"]
     )
     def erase(self, request: HttpRequest, queryset: QuerySet[CachedParticipant]) -> None:
-        total = [0, 0, 0]
+        total = Erasure(participants=0, webhooks=0, decisions=0)
         for email, key in set(queryset.values_list("email", "key")):
-            erased = candidate_erase(email=email, keys=[key])
-            total = [
-                total[0] + erased.participants,
-                total[1] + erased.webhooks,
-                total[2] + erased.decisions,
-            ]
+            total += candidate_erase(email=email, keys=[key])
         self.message_user(
             request,
-            f"Erased {total[0]} cached row(s) and {total[1]} webhook delivery(ies); blanked "
-            f"{total[2]} decision name(s). Erase the candidates in Willo too.",
+            f"{total.summary()} Erase the candidates in Willo too.",
             messages.SUCCESS,
         )

@@ -78,7 +78,7 @@ def traced():
 def test_an_accept_click_goes_through_the_decision_view_service_and_presenter(
     client,
     world,
-    job,
+    job,  # noqa: F811
     willo,  # noqa: F811
 ):
     client.force_login(world.rita)

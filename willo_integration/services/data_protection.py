@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.models import Decision, Team
+from dashboard.models import Decision, Review, Team
 from willo_integration.models import CachedParticipant, ReceivedWebhook
 
 logger = logging.getLogger("willo_integration.data_protection")
@@ -27,6 +27,20 @@ class Erasure:
     participants: int  # cached rows removed (one per team and scope)
     webhooks: int  # stored deliveries about them removed
     decisions: int  # decision records whose candidate name was blanked
+    reviews: int = 0  # the team's reviews of them removed (with ratings and revisions)
+
+    def __add__(self, other: Erasure) -> Erasure:
+        return Erasure(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    def summary(self) -> str:
+        """What was erased, in words for the operator."""
+        return (
+            f"Erased {self.participants} cached candidate row(s), {self.webhooks} stored "
+            f"webhook delivery(ies) and {self.reviews} review(s); blanked the name on "
+            f"{self.decisions} decision(s)."
+        )
 
 
 def candidate_erase(
@@ -34,7 +48,8 @@ def candidate_erase(
 ) -> Erasure:
     """Remove every cached row of the candidate (by email, case-insensitive, and/or
     participant keys) in every team and scope (or in ``team`` only), with the stored
-    webhook deliveries about them; decisions keep their audit trail without the name."""
+    webhook deliveries about them, and the team's reviews of them (ratings and history
+    with them); decisions keep their audit trail without the name."""
     keys = {key for key in keys if key}
     email = email.strip()
     if not email and not keys:
@@ -45,11 +60,13 @@ def candidate_erase(
     rows = CachedParticipant.objects.filter(match)
     deliveries = ReceivedWebhook.objects.all()
     decisions = Decision.objects.all()
+    reviews = Review.objects.all()
     if team is not None:
-        rows, deliveries, decisions = (
+        rows, deliveries, decisions, reviews = (
             rows.filter(team=team),
             deliveries.filter(team=team),
             decisions.filter(team=team),
+            reviews.filter(team=team),
         )
     with transaction.atomic():
         keys |= set(rows.values_list("key", flat=True))
@@ -59,12 +76,17 @@ def candidate_erase(
         webhooks, _ = deliveries.filter(about).delete()
         participants, _ = rows.delete()
         blanked = decisions.filter(participant_key__in=keys).update(participant_name="")
+        reviewed = reviews.filter(participant_key__in=keys).count()
+        reviews.filter(participant_key__in=keys).delete()
     # Counts only: the log must not become another copy of the person's data.
     logger.info(
-        "candidate erased: %d cached rows, %d webhook deliveries, %d decisions blanked",
-        participants, webhooks, blanked,
+        "candidate erased: %d cached rows, %d webhook deliveries, %d decisions blanked, "
+        "%d reviews",
+        participants, webhooks, blanked, reviewed,
     )  # fmt: skip
-    return Erasure(participants=participants, webhooks=webhooks, decisions=blanked)
+    return Erasure(
+        participants=participants, webhooks=webhooks, decisions=blanked, reviews=reviewed
+    )
 
 
 @dataclass(frozen=True)

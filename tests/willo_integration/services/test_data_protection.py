@@ -96,7 +96,7 @@ def test_the_admin_action_erases_the_chosen_candidates(ada, client, django_user_
         follow=True,
     )
 
-    assert "Erased 3 cached row(s)" in response.content.decode()
+    assert "Erased 3 cached candidate row(s)" in response.content.decode()
     assert not CachedParticipant.objects.filter(email__iexact="ada@example.com").exists()
 
 

@@ -35,8 +35,4 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No team with the slug {team!r}.")
         erased = candidate_erase(email=email, keys=key, team=found)
-        self.stdout.write(
-            f"Erased {erased.participants} cached candidate row(s) and "
-            f"{erased.webhooks} stored webhook delivery(ies); blanked the name on "
-            f"{erased.decisions} decision(s). Erase the candidate in Willo too."
-        )
+        self.stdout.write(f"{erased.summary()} Erase the candidate in Willo too.")
