@@ -25,6 +25,7 @@ urlpatterns = [
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
     path(team, teams.team_detail, name="team_detail"),
+    path(team + "review-settings/", teams.team_review_settings, name="team_review_settings"),
     path(team + "agency/", agency.agency_detail, name="agency_detail"),
     path(team + "agency/refresh/", agency.agency_refresh, name="agency_refresh"),
     path(team + "agency/children/", agency.agency_child_create, name="agency_child_create"),

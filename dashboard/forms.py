@@ -148,3 +148,15 @@ class ReviewForm(forms.Form):
 
     def ratings(self) -> dict[str, int | None]:
         return {key: self.cleaned_data.get(f"rating-{key}") for key in self.answer_keys}
+
+
+class ReviewSettingsForm(forms.Form):
+    independent_review = forms.BooleanField(
+        label="Independent review",
+        required=False,
+        help_text=(
+            "Members see colleagues' ratings, recommendations and review notes, and the "
+            "team's tallies, only once they have given their own recommendation. Notes "
+            "stay visible."
+        ),
+    )

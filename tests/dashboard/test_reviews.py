@@ -257,3 +257,26 @@ def test_erasing_a_candidate_erases_the_teams_reviews_of_them(world, job, scope)
         "p-ben"
     }
     assert "2 review(s)" in erased.summary()
+
+
+def test_a_team_admin_turns_independent_review_off_and_on(client, world):
+    url = reverse("dashboard:team_review_settings", kwargs={"slug": world.team_a.slug})
+    client.force_login(world.alice)
+
+    off = client.post(url, {})
+    world.team_a.refresh_from_db()
+    assert (off.status_code, world.team_a.independent_review) == (302, False)
+    client.post(url, {"independent_review": "on"})
+    world.team_a.refresh_from_db()
+    assert world.team_a.independent_review is True
+    page = client.get(reverse("dashboard:team_detail", kwargs={"slug": world.team_a.slug}))
+    assert 'name="independent_review"' in page.content.decode()
+
+
+def test_only_a_team_admin_may_change_it(client, world):
+    url = reverse("dashboard:team_review_settings", kwargs={"slug": world.team_a.slug})
+    client.force_login(world.rita)
+
+    assert client.post(url, {}).status_code == 403
+    world.team_a.refresh_from_db()
+    assert world.team_a.independent_review is True

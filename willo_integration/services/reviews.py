@@ -172,6 +172,16 @@ def _problems(
     return errors
 
 
+def team_independent_review_set(*, team, on: bool, actor: AbstractBaseUser) -> None:
+    """Turn independent review on or off for the team (a team admin's choice)."""
+    team.independent_review = on
+    team.save(update_fields=["independent_review", "updated_at"])
+    logger.info(
+        "team %s: independent review turned %s by %s",
+        team.slug, "on" if on else "off", actor.get_username(),
+    )  # fmt: skip
+
+
 def visible_to(*, scope: Scope, viewer: AbstractBaseUser) -> Q:
     """Candidates (by ``key``) whose colleagues' reviews ``viewer`` may see: all of them
     unless the team reviews independently, else those the viewer has recommended."""
