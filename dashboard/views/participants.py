@@ -14,6 +14,7 @@ from dashboard.presenters.decisions import decision_panel_context
 from dashboard.presenters.live import live_context
 from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.presenters.reviews import review_panel_context
+from dashboard.presenters.timeline import timeline_context
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
 from willo_integration.services.participants import ParticipantFilters, participant_neighbours
@@ -63,6 +64,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "can_decide": membership.has_role("recruiter"),
                 **decision_panel_context(scope, participant),
                 **review_panel_context(scope, participant.key, request.user, answers),
+                **timeline_context(scope, participant.key, request.user),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
@@ -112,6 +114,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         "availability": payload.availability if payload else [],
         **decision_panel_context(scope, participant),
         **review_panel_context(scope, participant.key, request.user, answers),
+        **timeline_context(scope, participant.key, request.user),
         **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)
