@@ -73,6 +73,9 @@ def entry_of(event: Event) -> Entry:
     return Entry(event.at, kind, who, text, detail, scores, event.in_willo)
 
 
-def timeline_context(scope: Scope, participant_key: str, viewer) -> dict:
-    events = participant_timeline(scope=scope, participant_key=participant_key, viewer=viewer)
+def timeline_context(scope: Scope, participant, viewer, decisions=None) -> dict:
+    """The candidate's timeline; ``decisions``: theirs, when the page has them already."""
+    events = participant_timeline(
+        scope=scope, participant=participant, viewer=viewer, decisions=decisions
+    )
     return {"timeline": [entry_of(event) for event in events]}

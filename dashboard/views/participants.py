@@ -53,6 +53,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         participant, _freshness = candidate_for(scope, participant_key)
         payload = participant.participant()
         answers = answer_views(payload, questions_of(participant))
+        decisions = decision_panel_context(scope, participant)
         return render(
             request,
             "dashboard/participants/_live.html",
@@ -62,9 +63,9 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "participant": participant,
                 "payload": payload,
                 "can_decide": membership.has_role("recruiter"),
-                **decision_panel_context(scope, participant),
+                **decisions,
                 **review_panel_context(scope, participant.key, request.user, answers),
-                **timeline_context(scope, participant.key, request.user),
+                **timeline_context(scope, participant, request.user, decisions["history"]),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
@@ -88,6 +89,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
     interview = participant.interview
     answers = answer_views(payload, questions_of(participant))
     can_review = membership.has_role("recruiter")
+    decisions = decision_panel_context(scope, participant)
     context = {
         "membership": membership,
         "team": scope.team,
@@ -112,9 +114,9 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             else ""
         ),
         "availability": payload.availability if payload else [],
-        **decision_panel_context(scope, participant),
+        **decisions,
         **review_panel_context(scope, participant.key, request.user, answers),
-        **timeline_context(scope, participant.key, request.user),
+        **timeline_context(scope, participant, request.user, decisions["history"]),
         **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)

@@ -34,35 +34,40 @@ class Event:
 
 
 def participant_timeline(
-    *, scope: Scope, participant_key: str, viewer: AbstractBaseUser
+    *,
+    scope: Scope,
+    participant: CachedParticipant,
+    viewer: AbstractBaseUser,
+    decisions: list[Decision] | None = None,
 ) -> list[Event]:
     """The candidate's events newest first; colleagues' reviews only when ``viewer`` may
-    see them."""
+    see them. ``decisions``: the candidate's, when the caller has them already."""
+    key = participant.key
+    if decisions is None:
+        decisions = list(
+            Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=key).order_by(
+                "-created_at"
+            )[:LIMIT]
+        )
     events = [
-        *_invitation(scope, participant_key),
-        *_decisions(scope, participant_key),
-        *_reviews(scope, participant_key, viewer),
-        *_notes(scope, participant_key),
-        *_reveals(scope, participant_key),
+        *_invitation(participant),
+        *_decisions(decisions),
+        *_reviews(scope, key, viewer),
+        *_notes(scope, key),
+        *_reveals(scope, key),
     ]
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
-def _invitation(scope: Scope, key: str) -> list[Event]:
-    row = (
-        CachedParticipant.objects.filter(team=scope.team, scope=scope.key, key=key)
-        .only("created_at")
-        .first()
-    )
-    if row is None or row.created_at is None:
+def _invitation(participant: CachedParticipant) -> list[Event]:
+    if participant.created_at is None:
         return []
-    return [Event(at=row.created_at, kind="invited", in_willo=True)]
+    return [Event(at=participant.created_at, kind="invited", in_willo=True)]
 
 
-def _decisions(scope: Scope, key: str) -> list[Event]:
+def _decisions(decisions: list[Decision]) -> list[Event]:
     events: list[Event] = []
-    decisions = Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
-    for d in decisions.order_by("-created_at")[:LIMIT]:
+    for d in decisions:
         facts = {"status": d.status, "decision": d}
         events.append(Event(d.created_at, "decision_recorded", d.actor_username, facts))
         if d.state == Decision.State.UNDONE and d.undone_at:
