@@ -166,6 +166,33 @@ class CachedParticipant(models.Model):
             return None
 
 
+class StatusChange(models.Model):
+    """A candidate's status as Willo told us it changed: written by the cache writer each
+    time a payload moves a cached candidate from one status to another, for their timeline
+    (the status a candidate is first seen in is the row's own ``status_changed_at``)."""
+
+    team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=32)
+    previous = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()  # Willo's status_changed_at, else when we learnt it
+    changed_by = models.CharField(max_length=254, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["team", "scope", "participant_key", "-changed_at"],
+                name="status_change_candidate",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key}: {self.previous or '-'} -> {self.status}"
+
+
 class LastVisit(models.Model):
     """When a user last looked at a team's jobs: "new responses since your last visit"."""
 

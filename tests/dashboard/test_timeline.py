@@ -138,3 +138,38 @@ def test_another_teams_events_never_show(client, world, job):
     client.force_login(world.rita)
 
     assert "Bravo" not in page(client, world)
+
+
+def test_status_changes_from_willo_are_on_it(client, world, job, scope):
+    from willo_integration import schemas
+    from willo_integration.models import Source
+    from willo_integration.services.cache_writer import participant_store
+
+    moved = schemas.Participant(
+        key="p-cat",
+        status="Started",
+        status_changed_at=timezone.now(),
+        status_changed_by="cat@example.com",
+    )
+    participant_store(scope=scope, payload=moved, source=Source.WEBHOOK)
+    client.force_login(world.rita)
+
+    lines = entries(page(client, world, key="p-cat"))
+
+    assert lines[0] == "Willo Status in Willo: Started, by cat@example.com"
+    assert lines[-1] == "Willo Invited to the interview in Willo"
+
+
+def test_erasure_takes_the_candidates_status_history_with_them(world, job, scope):
+    from willo_integration import schemas
+    from willo_integration.models import Source, StatusChange
+    from willo_integration.services.cache_writer import participant_store
+    from willo_integration.services.data_protection import candidate_erase
+
+    for key in ("p-cat", "p-ben"):
+        moved = schemas.Participant(key=key, status="Rejected", status_changed_at=timezone.now())
+        participant_store(scope=scope, payload=moved, source=Source.READ)
+
+    candidate_erase(keys=["p-cat"])
+
+    assert list(StatusChange.objects.values_list("participant_key", flat=True)) == ["p-ben"]

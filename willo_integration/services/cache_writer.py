@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from willo_integration import schemas
-from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.models import CachedInterview, CachedParticipant, Source, StatusChange
 from willo_integration.schemas import DECISION_STATUSES, IDENTITY_ANSWER_TYPES
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.scope import Scope
@@ -112,6 +112,7 @@ def _write(
         }
         stored: set[str] = set(rows)
         changed: dict[str, CachedParticipant] = {}
+        moves: list[StatusChange] = []
         for payload in payloads:
             row = rows.get(payload.key)
             if row is None and known_only:
@@ -124,7 +125,10 @@ def _write(
                 rows[payload.key] = row = CachedParticipant(
                     team=scope.team, scope=scope.key, key=payload.key
                 )
+            before = row.status
             _merge(row, payload, source, now)
+            if before and row.status and row.status != before:  # a move, not a first sight
+                moves.append(_move(scope, row, before, source, now))
             changed[row.key] = row
         _place(scope, changed.values(), interview)
         try:
@@ -140,9 +144,26 @@ def _write(
             )
         for key in changed.keys() & stored:
             changed[key].save()
+        StatusChange.objects.bulk_create(moves)
         if changed:  # an older payload moves no marker: open pages would refetch for nothing
             changes_mark(scope=scope, participant_keys=changed)
     return rows, list(changed.values())
+
+
+def _move(
+    scope: Scope, row: CachedParticipant, before: str, source: str, now: datetime
+) -> StatusChange:
+    """The candidate's move to ``row.status``, for their timeline."""
+    return StatusChange(
+        team=scope.team,
+        scope=scope.key,
+        participant_key=row.key,
+        status=row.status,
+        previous=before,
+        changed_at=row.status_changed_at or now,
+        changed_by=row.status_changed_by,
+        source=source,
+    )
 
 
 def _place(scope: Scope, rows, interview: CachedInterview | None) -> None:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dashboard.models import Decision, Review, Team
-from willo_integration.models import CachedParticipant, ReceivedWebhook
+from willo_integration.models import CachedParticipant, ReceivedWebhook, StatusChange
 
 logger = logging.getLogger("willo_integration.data_protection")
 
@@ -76,6 +76,10 @@ def candidate_erase(
         webhooks, _ = deliveries.filter(about).delete()
         participants, _ = rows.delete()
         blanked = decisions.filter(participant_key__in=keys).update(participant_name="")
+        statuses = StatusChange.objects.filter(participant_key__in=keys)
+        if team is not None:
+            statuses = statuses.filter(team=team)
+        statuses.delete()
         reviewed = reviews.filter(participant_key__in=keys).count()
         reviews.filter(participant_key__in=keys).delete()
     # Counts only: the log must not become another copy of the person's data.

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dashboard.models import Decision, IdentityReveal, Note, Review, ReviewRevision
-from willo_integration.models import CachedParticipant
+from willo_integration.models import CachedParticipant, StatusChange
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def participant_timeline(
         )
     events = [
         *_invitation(participant),
+        *_statuses(scope, participant),
         *_decisions(decisions),
         *_reviews(scope, key, viewer),
         *_notes(scope, key),
@@ -63,6 +64,23 @@ def _invitation(participant: CachedParticipant) -> list[Event]:
     if participant.created_at is None:
         return []
     return [Event(at=participant.created_at, kind="invited", in_willo=True)]
+
+
+def _statuses(scope: Scope, participant: CachedParticipant) -> list[Event]:
+    """Each move Willo told us of; without any, the status the candidate was first seen in,
+    when Willo said when it was set."""
+    moves = StatusChange.objects.filter(
+        team=scope.team, scope=scope.key, participant_key=participant.key
+    ).order_by("-changed_at", "-pk")[:LIMIT]
+    events = [
+        Event(m.changed_at, "status", m.changed_by, {"status": m.status}, in_willo=True)
+        for m in moves
+    ]
+    if not events and participant.status_changed_at and participant.status:
+        facts = {"status": participant.status}
+        at, by = participant.status_changed_at, participant.status_changed_by
+        events.append(Event(at, "status", by, facts, in_willo=True))
+    return events
 
 
 def _decisions(decisions: list[Decision]) -> list[Event]:
