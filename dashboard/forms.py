@@ -6,6 +6,7 @@ from django import forms
 
 from dashboard.models import NOTE_MAX_CHARACTERS, Review, Team
 from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
+from willo_integration.services.reviews import RATINGS
 
 
 def _key_field(label: str, *, required: bool, help_text: str) -> forms.CharField:
@@ -139,7 +140,7 @@ class ReviewForm(forms.Form):
         self.answer_keys = answer_keys
         for key in answer_keys:
             self.fields[f"rating-{key}"] = forms.TypedChoiceField(
-                choices=[("", "Not rated"), *((str(n), str(n)) for n in range(1, 6))],
+                choices=[("", "Not rated"), *((str(n), str(n)) for n in RATINGS)],
                 coerce=int,
                 empty_value=None,
                 required=False,

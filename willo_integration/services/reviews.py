@@ -24,7 +24,6 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -180,14 +179,6 @@ def team_independent_review_set(*, team, on: bool, actor: AbstractBaseUser) -> N
         "team %s: independent review turned %s by %s",
         team.slug, "on" if on else "off", actor.get_username(),
     )  # fmt: skip
-
-
-def visible_to(*, scope: Scope, viewer: AbstractBaseUser) -> Q:
-    """Candidates (by ``key``) whose colleagues' reviews ``viewer`` may see: all of them
-    unless the team reviews independently, else those the viewer has recommended."""
-    if not scope.team.independent_review:
-        return Q(pk__isnull=False)
-    return Q(Exists(_recommended_by(scope, viewer, OuterRef("key"))))
 
 
 def _recommended_by(scope: Scope, viewer: AbstractBaseUser, key) -> object:
