@@ -138,17 +138,19 @@ class CachedParticipantAdmin(admin.ModelAdmin):
         description="Erase these candidates' data everywhere (GDPR)", permissions=["delete"]
     )
     def erase(self, request: HttpRequest, queryset: QuerySet[CachedParticipant]) -> None:
-        total = [0, 0, 0]
+        total = [0, 0, 0, 0]
         for email, key in set(queryset.values_list("email", "key")):
             erased = candidate_erase(email=email, keys=[key])
             total = [
                 total[0] + erased.participants,
                 total[1] + erased.webhooks,
                 total[2] + erased.decisions,
+                total[3] + erased.notes,
             ]
         self.message_user(
             request,
-            f"Erased {total[0]} cached row(s) and {total[1]} webhook delivery(ies); blanked "
-            f"{total[2]} decision name(s). Erase the candidates in Willo too.",
+            f"Erased {total[0]} cached row(s), {total[1]} webhook delivery(ies) and "
+            f"{total[3]} note(s) with their mentions; blanked {total[2]} decision name(s). "
+            "Erase the candidates in Willo too.",
             messages.SUCCESS,
         )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.models import Decision, Team
+from dashboard.models import Decision, Mention, Note, Team
 from willo_integration.models import CachedParticipant, ReceivedWebhook
 
 logger = logging.getLogger("willo_integration.data_protection")
@@ -27,6 +27,8 @@ class Erasure:
     participants: int  # cached rows removed (one per team and scope)
     webhooks: int  # stored deliveries about them removed
     decisions: int  # decision records whose candidate name was blanked
+    notes: int  # the team's notes on them removed
+    mentions: int  # the mentions in those notes removed with them
 
 
 def candidate_erase(
@@ -34,7 +36,8 @@ def candidate_erase(
 ) -> Erasure:
     """Remove every cached row of the candidate (by email, case-insensitive, and/or
     participant keys) in every team and scope (or in ``team`` only), with the stored
-    webhook deliveries about them; decisions keep their audit trail without the name."""
+    webhook deliveries about them and the team's notes on them (with their mentions);
+    decisions keep their audit trail without the name."""
     keys = {key for key in keys if key}
     email = email.strip()
     if not email and not keys:
@@ -45,11 +48,13 @@ def candidate_erase(
     rows = CachedParticipant.objects.filter(match)
     deliveries = ReceivedWebhook.objects.all()
     decisions = Decision.objects.all()
+    notes = Note.objects.all()
     if team is not None:
-        rows, deliveries, decisions = (
+        rows, deliveries, decisions, notes = (
             rows.filter(team=team),
             deliveries.filter(team=team),
             decisions.filter(team=team),
+            notes.filter(team=team),
         )
     with transaction.atomic():
         keys |= set(rows.values_list("key", flat=True))
@@ -59,12 +64,21 @@ def candidate_erase(
         webhooks, _ = deliveries.filter(about).delete()
         participants, _ = rows.delete()
         blanked = decisions.filter(participant_key__in=keys).update(participant_name="")
+        _total, removed = notes.filter(participant_key__in=keys).delete()
     # Counts only: the log must not become another copy of the person's data.
+    noted, mentioned = removed.get(Note._meta.label, 0), removed.get(Mention._meta.label, 0)
     logger.info(
-        "candidate erased: %d cached rows, %d webhook deliveries, %d decisions blanked",
-        participants, webhooks, blanked,
+        "candidate erased: %d cached rows, %d webhook deliveries, %d decisions blanked, "
+        "%d notes and %d mentions removed",
+        participants, webhooks, blanked, noted, mentioned,
     )  # fmt: skip
-    return Erasure(participants=participants, webhooks=webhooks, decisions=blanked)
+    return Erasure(
+        participants=participants,
+        webhooks=webhooks,
+        decisions=blanked,
+        notes=noted,
+        mentions=mentioned,
+    )
 
 
 @dataclass(frozen=True)
