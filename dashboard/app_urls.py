@@ -8,6 +8,7 @@ from dashboard.views import (
     decisions,
     identity,
     interviews,
+    notes,
     participants,
     sync,
     teams,
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", teams.home, name="home"),
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
+    path("mentions/", notes.mentions, name="mentions"),
     path(team, teams.team_detail, name="team_detail"),
     path(team + "agency/", agency.agency_detail, name="agency_detail"),
     path(team + "agency/refresh/", agency.agency_refresh, name="agency_refresh"),
@@ -51,6 +53,7 @@ urlpatterns = [
         name="participant_identity_reveal",
     ),
     path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
+    path(candidate + "notes/", notes.participant_note_add, name="participant_note_add"),
     path(
         team + "decisions/<int:decision_id>/retry/",
         decisions.decision_retry,

@@ -59,7 +59,7 @@ def test_it_reads_mentions_at_the_start_of_a_word_only(text, names):
 
 
 def test_a_note_is_stored_with_its_mentions_and_the_candidates_name(scope, people, ada):
-    rita, alice, victor, _bob = people
+    rita, *_ = people
 
     note = note_add(
         scope=scope, participant_key="p-ada", author=rita,
@@ -166,9 +166,7 @@ def test_a_note_moves_the_candidates_change_marker(
     assert changes.changes_marker(scope=scope, participant_key="p-ada") != before
 
 
-def test_mentions_across_my_teams_newest_first_and_seen_once_shown(
-    scope, other_team, people, ada
-):
+def test_mentions_across_my_teams_newest_first_and_seen_once_shown(scope, other_team, people, ada):
     rita, alice, _victor, bob = people
     Membership.objects.create(user=alice, team=other_team)
     theirs = Scope(team=other_team)
@@ -186,9 +184,7 @@ def test_mentions_across_my_teams_newest_first_and_seen_once_shown(
     assert mentions_of(alice).unseen == 0
 
 
-def test_mentions_in_a_team_i_left_are_neither_listed_nor_counted(
-    scope, other_team, people, ada
-):
+def test_mentions_in_a_team_i_left_are_neither_listed_nor_counted(scope, other_team, people, ada):
     rita, alice, *_ = people
     note_add(scope=scope, participant_key="p-ada", author=rita, text="@alice look")
     Membership.objects.filter(user=alice, team=scope.team).delete()
