@@ -125,7 +125,8 @@ def agency_switch(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     candidate = request.POST.get("candidate", "").strip()
     if not child_key:
         agency_choice_set(request, team.slug, None)
-        messages.info(request, f"Back in {team.name}.")
+        if not candidate:
+            messages.info(request, f"Back in {team.name}.")
         url = reverse("dashboard:agency_detail", kwargs={"slug": slug})
     else:
         try:
