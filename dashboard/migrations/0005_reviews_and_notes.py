@@ -6,117 +6,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0004_decision_undo_and_sweep'),
+        ("dashboard", "0004_decision_undo_and_sweep"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='team',
-            name='independent_review',
-            field=models.BooleanField(default=True, help_text="Until members have given their own recommendation for a candidate, they do not see their colleagues' ratings, recommendations and review notes, nor the team's tallies. Notes stay visible."),
+            model_name="team",
+            name="independent_review",
+            field=models.BooleanField(
+                default=True,
+                help_text="Until members have given their own recommendation for a candidate, they do not see their colleagues' ratings, recommendations and review notes, nor the team's tallies. Notes stay visible.",
+            ),
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(blank=True, default='', max_length=32)),
-                ('participant_key', models.CharField(max_length=64)),
-                ('participant_name', models.CharField(blank=True, max_length=200)),
-                ('author_username', models.CharField(blank=True, max_length=150)),
-                ('text', models.TextField(max_length=5000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='dashboard.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(blank=True, default="", max_length=32)),
+                ("participant_key", models.CharField(max_length=64)),
+                ("participant_name", models.CharField(blank=True, max_length=200)),
+                ("author_username", models.CharField(blank=True, max_length=150)),
+                ("text", models.TextField(max_length=5000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="dashboard.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to=settings.AUTH_USER_MODEL)),
-                ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='dashboard.note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "note",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="dashboard.note",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-note__created_at', '-pk'],
+                "ordering": ["-note__created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(blank=True, default='', max_length=32)),
-                ('participant_key', models.CharField(max_length=64)),
-                ('reviewer_username', models.CharField(max_length=150)),
-                ('recommendation', models.CharField(blank=True, choices=[('strong_yes', 'Strong yes'), ('yes', 'Yes'), ('no', 'No'), ('strong_no', 'Strong no')], default='', max_length=10)),
-                ('note', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='dashboard.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(blank=True, default="", max_length=32)),
+                ("participant_key", models.CharField(max_length=64)),
+                ("reviewer_username", models.CharField(max_length=150)),
+                (
+                    "recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("strong_yes", "Strong yes"),
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("strong_no", "Strong no"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="dashboard.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-pk'],
+                "ordering": ["-updated_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AnswerRating',
+            name="AnswerRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer_key', models.CharField(max_length=64)),
-                ('rating', models.PositiveSmallIntegerField()),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='dashboard.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("answer_key", models.CharField(max_length=64)),
+                ("rating", models.PositiveSmallIntegerField()),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="dashboard.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRevision',
+            name="ReviewRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recommendation', models.CharField(blank=True, choices=[('strong_yes', 'Strong yes'), ('yes', 'Yes'), ('no', 'No'), ('strong_no', 'Strong no')], default='', max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('ratings', models.JSONField(default=dict)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='dashboard.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("strong_yes", "Strong yes"),
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("strong_no", "Strong no"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("ratings", models.JSONField(default=dict)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="dashboard.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='note',
-            index=models.Index(fields=['team', 'scope', 'participant_key', '-created_at'], name='note_candidate'),
+            model_name="note",
+            index=models.Index(
+                fields=["team", "scope", "participant_key", "-created_at"], name="note_candidate"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(fields=['user', 'seen_at'], name='mention_unseen'),
+            model_name="mention",
+            index=models.Index(fields=["user", "seen_at"], name="mention_unseen"),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('note', 'user'), name='mention_one_per_note_and_user'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(
+                fields=("note", "user"), name="mention_one_per_note_and_user"
+            ),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['team', 'scope', 'participant_key'], name='review_candidate'),
+            model_name="review",
+            index=models.Index(
+                fields=["team", "scope", "participant_key"], name="review_candidate"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('team', 'scope', 'participant_key', 'reviewer'), name='review_one_per_member_and_candidate'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("team", "scope", "participant_key", "reviewer"),
+                name="review_one_per_member_and_candidate",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answerrating',
-            constraint=models.UniqueConstraint(fields=('review', 'answer_key'), name='rating_one_per_review_and_answer'),
+            model_name="answerrating",
+            constraint=models.UniqueConstraint(
+                fields=("review", "answer_key"), name="rating_one_per_review_and_answer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answerrating',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='rating_one_to_five'),
+            model_name="answerrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                name="rating_one_to_five",
+            ),
         ),
     ]

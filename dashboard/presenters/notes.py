@@ -13,7 +13,7 @@ from django.urls import reverse
 from dashboard.forms import NoteForm
 from dashboard.models import NOTE_MAX_CHARACTERS, Membership, Mention, Note
 from dashboard.permissions import members_of
-from willo_integration.services.notes import mention_spans, mentions_of, participant_notes
+from willo_integration.services.notes import MentionsPage, mention_spans, participant_notes
 from willo_integration.services.scope import Scope
 
 
@@ -94,10 +94,9 @@ class MentionView:
     switch_url: str = ""
 
 
-def mentions_context(user, *, page: int | str = 1) -> dict:
-    """The Mentions page: the user's mentions across their teams, newest first; the ones
-    shown are marked seen."""
-    listing = mentions_of(user, page=page, mark_seen=True)
+def mentions_context(listing: MentionsPage) -> dict:
+    """The Mentions page: a page of the user's mentions across their teams, newest first,
+    the ones not seen before marked new."""
     views = []
     for mention in listing.page.object_list:
         note = mention.note

@@ -15,7 +15,7 @@ from dashboard.forms import NoteForm
 from dashboard.presenters.notes import mentions_context, notes_context
 from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
 from dashboard.views.session import note_draft_keep
-from willo_integration.services.notes import NoteRejected, note_add, note_candidate
+from willo_integration.services.notes import NoteRejected, mentions_of, note_add, note_candidate
 
 
 @require_POST
@@ -75,7 +75,8 @@ def participant_note_add(request: HtmxHttpRequest, slug: str, participant_key: s
 def mentions(request: HtmxHttpRequest) -> HttpResponse:
     """The notes that mention me in my teams, newest first; opening the page marks the
     ones it shows seen."""
-    context = mentions_context(request.user, page=request.GET.get("page", 1))
+    listing = mentions_of(request.user, page=request.GET.get("page", 1), mark_seen=True)
+    context = mentions_context(listing)
     if wants_partial(request):  # the pager
         return render(request, "dashboard/mentions.html#mentions", context)
     return render(request, "dashboard/mentions.html", context)
