@@ -8,6 +8,7 @@ from dashboard.views import (
     decisions,
     identity,
     interviews,
+    notes,
     participants,
     reviews,
     sync,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", teams.home, name="home"),
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
+    path("mentions/", notes.mentions, name="mentions"),
     path(team, teams.team_detail, name="team_detail"),
     path(team + "review-settings/", teams.team_review_settings, name="team_review_settings"),
     path(team + "agency/", agency.agency_detail, name="agency_detail"),
@@ -54,6 +56,7 @@ urlpatterns = [
     ),
     path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
     path(candidate + "review/", reviews.participant_review, name="participant_review"),
+    path(candidate + "notes/", notes.participant_note_add, name="participant_note_add"),
     path(
         team + "decisions/<int:decision_id>/retry/",
         decisions.decision_retry,

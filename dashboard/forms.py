@@ -1,4 +1,5 @@
-"""The forms of the pages and the admin: jobs, invitations, teams, keys, client organisations."""
+"""The forms of the pages and the admin: jobs, invitations, notes, teams, keys, client
+organisations."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django import forms
 
 from dashboard.models import NOTE_MAX_CHARACTERS, Review, Team
 from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
+from willo_integration.services.notes import NoteRejected, note_check, note_text
 from willo_integration.services.reviews import RATINGS
 
 
@@ -161,3 +163,39 @@ class ReviewSettingsForm(forms.Form):
             "stay visible."
         ),
     )
+
+
+class NoteForm(forms.Form):
+    """A note on a candidate: its length and its @mentions (members of ``team`` only) are
+    checked here, with the words the service uses, so the form says what is wrong."""
+
+    text = forms.CharField(
+        label="Note",
+        strip=False,  # note_text normalises it, line endings too
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "maxlength": NOTE_MAX_CHARACTERS,
+                "aria-describedby": "note-help",
+                "data-submit-shortcut": "",
+            }
+        ),
+        error_messages={"required": "Write the note first."},
+    )
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_text(self) -> str:
+        text = note_text(self.cleaned_data["text"])
+        try:
+            note_check(self.team, text)
+        except NoteRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from None
+        return text
+
+    def add_rejection(self, rejected: NoteRejected) -> None:
+        """What the service refused after the form passed (a member left meanwhile)."""
+        self.add_error("text", str(rejected))

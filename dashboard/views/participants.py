@@ -12,11 +12,13 @@ from django.views.decorators.vary import vary_on_headers
 from dashboard.forms import ReviewForm
 from dashboard.presenters.decisions import decision_panel_context
 from dashboard.presenters.live import live_context
+from dashboard.presenters.notes import notes_context
 from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.presenters.reviews import review_panel_context
 from dashboard.presenters.timeline import timeline_context
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
+from dashboard.views.session import note_draft_take
 from willo_integration.services.participants import ParticipantFilters, participant_neighbours
 
 
@@ -66,6 +68,12 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 **decisions,
                 **review_panel_context(scope, participant.key, request.user, answers),
                 **timeline_context(scope, participant, request.user, decisions["history"]),
+                **notes_context(
+                    membership=membership,
+                    scope=scope,
+                    participant_key=participant.key,
+                    with_form=False,
+                ),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
@@ -117,6 +125,12 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         **decisions,
         **review_panel_context(scope, participant.key, request.user, answers),
         **timeline_context(scope, participant, request.user, decisions["history"]),
+        **notes_context(
+            membership=membership,
+            scope=scope,
+            participant_key=participant.key,
+            draft=note_draft_take(request, scope=scope, participant_key=participant.key),
+        ),
         **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)

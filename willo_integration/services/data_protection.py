@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.models import Decision, Review, Team
+from dashboard.models import Decision, Mention, Note, Review, Team
 from willo_integration.models import CachedParticipant, ReceivedWebhook, StatusChange
 
 logger = logging.getLogger("willo_integration.data_protection")
@@ -28,6 +28,8 @@ class Erasure:
     webhooks: int  # stored deliveries about them removed
     decisions: int  # decision records whose candidate name was blanked
     reviews: int = 0  # the team's reviews of them removed (with ratings and revisions)
+    notes: int = 0  # the team's notes on them removed
+    mentions: int = 0  # the mentions in those notes removed with them
 
     def __add__(self, other: Erasure) -> Erasure:
         return Erasure(
@@ -38,8 +40,8 @@ class Erasure:
         """What was erased, in words for the operator."""
         return (
             f"Erased {self.participants} cached candidate row(s), {self.webhooks} stored "
-            f"webhook delivery(ies) and {self.reviews} review(s); blanked the name on "
-            f"{self.decisions} decision(s)."
+            f"webhook delivery(ies), {self.reviews} review(s), {self.notes} note(s) and "
+            f"{self.mentions} mention(s); blanked the name on {self.decisions} decision(s)."
         )
 
 
@@ -48,8 +50,9 @@ def candidate_erase(
 ) -> Erasure:
     """Remove every cached row of the candidate (by email, case-insensitive, and/or
     participant keys) in every team and scope (or in ``team`` only), with the stored
-    webhook deliveries about them, and the team's reviews of them (ratings and history
-    with them); decisions keep their audit trail without the name."""
+    webhook deliveries about them, their status history, and the team's reviews of them
+    (ratings and history with them) and notes on them (with their mentions); decisions
+    keep their audit trail without the name."""
     keys = {key for key in keys if key}
     email = email.strip()
     if not email and not keys:
@@ -60,13 +63,11 @@ def candidate_erase(
     rows = CachedParticipant.objects.filter(match)
     deliveries = ReceivedWebhook.objects.all()
     decisions = Decision.objects.all()
-    reviews = Review.objects.all()
+    reviews, notes, statuses = Review.objects.all(), Note.objects.all(), StatusChange.objects.all()
     if team is not None:
-        rows, deliveries, decisions, reviews = (
-            rows.filter(team=team),
-            deliveries.filter(team=team),
-            decisions.filter(team=team),
-            reviews.filter(team=team),
+        rows, deliveries, decisions, reviews, notes, statuses = (
+            queryset.filter(team=team)
+            for queryset in (rows, deliveries, decisions, reviews, notes, statuses)
         )
     with transaction.atomic():
         keys |= set(rows.values_list("key", flat=True))
@@ -76,21 +77,20 @@ def candidate_erase(
         webhooks, _ = deliveries.filter(about).delete()
         participants, _ = rows.delete()
         blanked = decisions.filter(participant_key__in=keys).update(participant_name="")
-        statuses = StatusChange.objects.filter(participant_key__in=keys)
-        if team is not None:
-            statuses = statuses.filter(team=team)
-        statuses.delete()
-        reviewed = reviews.filter(participant_key__in=keys).count()
-        reviews.filter(participant_key__in=keys).delete()
-    # Counts only: the log must not become another copy of the person's data.
-    logger.info(
-        "candidate erased: %d cached rows, %d webhook deliveries, %d decisions blanked, "
-        "%d reviews",
-        participants, webhooks, blanked, reviewed,
-    )  # fmt: skip
-    return Erasure(
-        participants=participants, webhooks=webhooks, decisions=blanked, reviews=reviewed
+        statuses.filter(participant_key__in=keys).delete()
+        _total, reviewed = reviews.filter(participant_key__in=keys).delete()
+        _total, noted = notes.filter(participant_key__in=keys).delete()
+    erased = Erasure(
+        participants=participants,
+        webhooks=webhooks,
+        decisions=blanked,
+        reviews=reviewed.get(Review._meta.label, 0),
+        notes=noted.get(Note._meta.label, 0),
+        mentions=noted.get(Mention._meta.label, 0),
     )
+    # Counts only: the log must not become another copy of the person's data.
+    logger.info("candidate erased: %s", erased)
+    return erased
 
 
 @dataclass(frozen=True)
