@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.presenters.decisions import decision_panel_context
 from dashboard.presenters.live import live_context
-from dashboard.presenters.participants import answer_views, questions_of
+from dashboard.presenters.participants import answer_views, questions_of, willo_feedback_context
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
 from willo_integration.services.participants import ParticipantFilters, participant_neighbours
@@ -58,6 +58,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "payload": participant.participant(),
                 "can_decide": membership.has_role("recruiter"),
                 **decision_panel_context(scope, participant),
+                **willo_feedback_context(scope, participant),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
@@ -102,6 +103,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         ),
         "availability": payload.availability if payload else [],
         **decision_panel_context(scope, participant),
+        **willo_feedback_context(scope, participant),
         **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)

@@ -4,7 +4,8 @@
     python manage.py erase_candidate --key PARTICIPANT_KEY [--key ...] [--team SLUG]
 
 Removes the candidate's cached rows in every team and scope (or one team), the stored
-webhook deliveries about them, and blanks their name on decision records. This site's
+webhook deliveries about them and Willo's comments and scores on them, and blanks their
+name on decision records. This site's
 copy only: erase the candidate in Willo too, or a later sync brings them back.
 """
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No team with the slug {team!r}.")
         erased = candidate_erase(email=email, keys=key, team=found)
         self.stdout.write(
-            f"Erased {erased.participants} cached candidate row(s) and "
-            f"{erased.webhooks} stored webhook delivery(ies); blanked the name on "
+            f"Erased {erased.participants} cached candidate row(s), "
+            f"{erased.webhooks} stored webhook delivery(ies) and {erased.feedback} Willo "
+            f"comment(s) and score(s); blanked the name on "
             f"{erased.decisions} decision(s). Erase the candidate in Willo too."
         )
