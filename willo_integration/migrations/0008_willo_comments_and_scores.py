@@ -5,54 +5,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0005_reviews_and_notes'),
-        ('willo_integration', '0007_sync_waits'),
+        ("dashboard", "0002_identityreveal_decision"),
+        ("willo_integration", "0007_sync_waits"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WilloComment',
+            name="WilloComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(blank=True, default='', max_length=32)),
-                ('participant_key', models.CharField(max_length=64)),
-                ('key', models.CharField(max_length=64)),
-                ('text', models.TextField(blank=True)),
-                ('author_key', models.CharField(blank=True, max_length=64)),
-                ('author_name', models.CharField(blank=True, max_length=200)),
-                ('author_email', models.CharField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField()),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dashboard.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(blank=True, default="", max_length=32)),
+                ("participant_key", models.CharField(max_length=64)),
+                ("key", models.CharField(max_length=64)),
+                ("text", models.TextField(blank=True)),
+                ("author_key", models.CharField(blank=True, max_length=64)),
+                ("author_name", models.CharField(blank=True, max_length=200)),
+                ("author_email", models.CharField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="dashboard.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['team', 'scope', 'participant_key'], name='willo_comment_participant')],
-                'constraints': [models.UniqueConstraint(fields=('team', 'scope', 'key'), name='willo_comment_unique_team_scope_key')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["team", "scope", "participant_key"],
+                        name="willo_comment_participant",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "scope", "key"), name="willo_comment_unique_team_scope_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WilloScore',
+            name="WilloScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(blank=True, default='', max_length=32)),
-                ('participant_key', models.CharField(max_length=64)),
-                ('key', models.CharField(max_length=64)),
-                ('general_score', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('scored_at', models.DateTimeField(blank=True, null=True)),
-                ('scored_by_key', models.CharField(blank=True, max_length=64)),
-                ('scored_by_name', models.CharField(blank=True, max_length=200)),
-                ('scored_by_email', models.CharField(blank=True, max_length=254)),
-                ('criteria', models.JSONField(blank=True, default=list)),
-                ('received_at', models.DateTimeField()),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dashboard.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(blank=True, default="", max_length=32)),
+                ("participant_key", models.CharField(max_length=64)),
+                ("key", models.CharField(max_length=64)),
+                (
+                    "general_score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                ("scored_at", models.DateTimeField(blank=True, null=True)),
+                ("scored_by_key", models.CharField(blank=True, max_length=64)),
+                ("scored_by_name", models.CharField(blank=True, max_length=200)),
+                ("scored_by_email", models.CharField(blank=True, max_length=254)),
+                ("criteria", models.JSONField(blank=True, default=list)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="dashboard.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-scored_at', '-pk'],
-                'indexes': [models.Index(fields=['team', 'scope', 'participant_key'], name='willo_score_participant')],
-                'constraints': [models.UniqueConstraint(fields=('team', 'scope', 'key'), name='willo_score_unique_team_scope_key')],
+                "ordering": ["-scored_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["team", "scope", "participant_key"], name="willo_score_participant"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "scope", "key"), name="willo_score_unique_team_scope_key"
+                    )
+                ],
             },
         ),
     ]

@@ -5,8 +5,8 @@
 
 Removes the candidate's cached rows in every team and scope (or one team), the stored
 webhook deliveries about them and Willo's comments and scores on them, and blanks their
-name on decision records. This site's
-copy only: erase the candidate in Willo too, or a later sync brings them back.
+name on decision records. This site's copy only: erase the candidate in Willo too, or a
+later sync brings them back.
 """
 
 from __future__ import annotations

@@ -202,9 +202,8 @@ def _apply_chunk(ids: list[int], *, skip_locked: bool) -> list[ReceivedWebhook]:
     together per scope (``participants_store``: a few queries for the lot) in one
     savepoint; only if that raises are they stored again one savepoint each, to find the
     one at fault. The others re-read Willo one by one (and store the comment or score
-    they bring). With ``skip_locked``, rows another
-    worker holds are left to it. Outcomes are written with one UPDATE each (usually one in
-    all).
+    they bring). With ``skip_locked``, rows another worker holds are left to it. Outcomes
+    are written with one UPDATE each (usually one in all).
     """
     with transaction.atomic():
         events = list(
