@@ -1,4 +1,5 @@
-"""A candidate (a Willo participant): contact details, answers, transcripts, scores, decision."""
+"""A candidate (a Willo participant): contact details, answers, transcripts, scores, the
+decision, Willo's comments and scores, the team's reviews and notes, the timeline."""
 
 from __future__ import annotations
 
@@ -10,12 +11,9 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.forms import ReviewForm
-from dashboard.presenters.decisions import decision_panel_context
+from dashboard.presenters.candidate import candidate_panels_context
 from dashboard.presenters.live import live_context
-from dashboard.presenters.notes import notes_context
 from dashboard.presenters.participants import answer_views, questions_of
-from dashboard.presenters.reviews import review_panel_context
-from dashboard.presenters.timeline import timeline_context
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
 from dashboard.views.session import note_draft_take
@@ -55,7 +53,6 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         participant, _freshness = candidate_for(scope, participant_key)
         payload = participant.participant()
         answers = answer_views(payload, questions_of(participant))
-        decisions = decision_panel_context(scope, participant)
         return render(
             request,
             "dashboard/participants/_live.html",
@@ -65,13 +62,12 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "participant": participant,
                 "payload": payload,
                 "can_decide": membership.has_role("recruiter"),
-                **decisions,
-                **review_panel_context(scope, participant.key, request.user, answers),
-                **timeline_context(scope, participant, request.user, decisions["history"]),
-                **notes_context(
+                **candidate_panels_context(
                     membership=membership,
                     scope=scope,
-                    participant_key=participant.key,
+                    participant=participant,
+                    answers=answers,
+                    viewer=request.user,
                     with_form=False,
                 ),
             },
@@ -97,7 +93,6 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
     interview = participant.interview
     answers = answer_views(payload, questions_of(participant))
     can_review = membership.has_role("recruiter")
-    decisions = decision_panel_context(scope, participant)
     context = {
         "membership": membership,
         "team": scope.team,
@@ -122,13 +117,12 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             else ""
         ),
         "availability": payload.availability if payload else [],
-        **decisions,
-        **review_panel_context(scope, participant.key, request.user, answers),
-        **timeline_context(scope, participant, request.user, decisions["history"]),
-        **notes_context(
+        **candidate_panels_context(
             membership=membership,
             scope=scope,
-            participant_key=participant.key,
+            participant=participant,
+            answers=answers,
+            viewer=request.user,
             draft=note_draft_take(request, scope=scope, participant_key=participant.key),
         ),
         **live_context(scope, participant.key),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dashboard.models import Decision, IdentityReveal, Note, Review, ReviewRevision
 from willo_integration.models import CachedParticipant, StatusChange
 from willo_integration.services.scope import Scope
+from willo_integration.services.willo_feedback import WilloFeedback, participant_willo_feedback
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -39,9 +40,11 @@ def participant_timeline(
     participant: CachedParticipant,
     viewer: AbstractBaseUser,
     decisions: list[Decision] | None = None,
+    feedback: WilloFeedback | None = None,
 ) -> list[Event]:
     """The candidate's events newest first; colleagues' reviews only when ``viewer`` may
-    see them. ``decisions``: the candidate's, when the caller has them already."""
+    see them. ``decisions`` and ``feedback`` (Willo's comments and scores): the
+    candidate's, when the caller has them already."""
     key = participant.key
     if decisions is None:
         decisions = list(
@@ -49,8 +52,11 @@ def participant_timeline(
                 "-created_at"
             )[:LIMIT]
         )
+    if feedback is None:
+        feedback = participant_willo_feedback(scope=scope, key=key)
     events = [
         *_invitation(participant),
+        *_willo_feedback(feedback),
         *_statuses(scope, participant),
         *_decisions(decisions),
         *_reviews(scope, key, viewer),
@@ -80,6 +86,28 @@ def _statuses(scope: Scope, participant: CachedParticipant) -> list[Event]:
         facts = {"status": participant.status}
         at, by = participant.status_changed_at, participant.status_changed_by
         events.append(Event(at, "status", by, facts, in_willo=True))
+    return events
+
+
+def _willo_feedback(feedback: WilloFeedback) -> list[Event]:
+    """Willo's comments and scores, when Willo says they were made (else when delivered)."""
+    events = [
+        Event(
+            c.created_at or c.received_at,
+            "willo_comment",
+            c.author_name or c.author_email,
+            {"text": c.text},
+            in_willo=True,
+        )
+        for c in feedback.comments[:LIMIT]
+    ]
+    for s in feedback.scores[:LIMIT]:
+        criteria = [
+            (c.get("text") or "A criterion", c.get("score") or "not given") for c in s.criteria
+        ]
+        facts = {"general_score": s.general_score, "criteria": criteria}
+        who = s.scored_by_name or s.scored_by_email
+        events.append(Event(s.scored_at or s.received_at, "willo_score", who, facts, True))
     return events
 
 

@@ -4,9 +4,10 @@
     python manage.py erase_candidate --key PARTICIPANT_KEY [--key ...] [--team SLUG]
 
 Removes the candidate's cached rows in every team and scope (or one team), the stored
-webhook deliveries about them and the team's notes on them (with their mentions), and
-blanks their name on decision records. This site's
-copy only: erase the candidate in Willo too, or a later sync brings them back.
+webhook deliveries about them, Willo's comments and scores on them, their status history,
+the team's reviews of them and notes on them (with their mentions), and blanks their name
+on decision records. This site's copy only: erase the candidate in Willo too, or a later
+sync brings them back.
 """
 
 from __future__ import annotations
