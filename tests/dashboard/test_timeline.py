@@ -173,3 +173,29 @@ def test_erasure_takes_the_candidates_status_history_with_them(world, job, scope
     candidate_erase(keys=["p-cat"])
 
     assert list(StatusChange.objects.values_list("participant_key", flat=True)) == ["p-ben"]
+
+
+def test_willos_comments_and_scores_are_on_it_with_each_criterion(client, world, job):
+    from willo_integration.models import WilloComment, WilloScore
+
+    now = timezone.now()
+    WilloComment.objects.create(
+        team=world.team_a, participant_key="p-ann", key="c1", text="Great energy",
+        author_name="Steve Doe", created_at=now - timedelta(minutes=2), received_at=now,
+    )  # fmt: skip
+    WilloScore.objects.create(
+        team=world.team_a, participant_key="p-ann", key="s1", general_score="4.50",
+        scored_by_name="Steve Doe", scored_at=now - timedelta(minutes=1), received_at=now,
+        criteria=[{"text": "Communication skills", "score": "5.00"}, {"text": None, "score": None}],
+    )  # fmt: skip
+    client.force_login(world.rita)
+
+    html = page(client, world)
+
+    assert entries(html)[:2] == [
+        "Willo Steve Doe scored in Willo: 4.50",
+        "Willo Steve Doe commented in Willo",
+    ]
+    assert "Communication skills: <strong>5.00</strong>" in html
+    assert "A criterion: <strong>not given</strong>" in html
+    assert "Great energy" in html
