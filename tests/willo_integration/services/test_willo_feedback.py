@@ -20,14 +20,12 @@ from tests.contract.collection import webhook_payload_examples
 from willo_integration.models import (
     CachedParticipant,
     ReceivedWebhook,
-    WebhookEndpoint,
-    WebhookSubscription,
     WilloComment,
     WilloScore,
 )
 from willo_integration.services.data_protection import candidate_erase, retention_apply
 from willo_integration.services.scope import Scope
-from willo_integration.services.webhooks import token_digest, webhook_apply, webhook_replay
+from willo_integration.services.webhooks import webhook_apply, webhook_replay
 from willo_integration.services.willo_feedback import participant_willo_feedback
 
 from .conftest import cached_interview, cached_participant, make_team, reply, requires_sandbox
@@ -35,21 +33,6 @@ from .test_webhooks import TOKENS, deliver, participant_body
 
 ROSA = "c990f380bf7f49b79783b79c67459e33"  # the documented examples' participant
 WHEN = datetime(2025, 1, 13, 10, 13, 59, 391874, tzinfo=UTC)
-
-
-@pytest.fixture
-def endpoint(scope) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.create(
-        team=scope.team, scope=scope.key, public_url="https://dash.example/webhooks/willo/x/"
-    )
-    for event, token in TOKENS.items():
-        WebhookSubscription.objects.create(
-            endpoint=endpoint,
-            event=event,
-            willo_key=f"wh-{event}",
-            token_digest=token_digest(token),
-        )
-    return endpoint
 
 
 @pytest.fixture
