@@ -8,7 +8,9 @@ from dashboard.views import (
     decisions,
     identity,
     interviews,
+    notes,
     participants,
+    reviews,
     sync,
     teams,
 )
@@ -23,7 +25,9 @@ urlpatterns = [
     path("", teams.home, name="home"),
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
+    path("mentions/", notes.mentions, name="mentions"),
     path(team, teams.team_detail, name="team_detail"),
+    path(team + "review-settings/", teams.team_review_settings, name="team_review_settings"),
     path(team + "agency/", agency.agency_detail, name="agency_detail"),
     path(team + "agency/refresh/", agency.agency_refresh, name="agency_refresh"),
     path(team + "agency/children/", agency.agency_child_create, name="agency_child_create"),
@@ -51,6 +55,8 @@ urlpatterns = [
         name="participant_identity_reveal",
     ),
     path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
+    path(candidate + "review/", reviews.participant_review, name="participant_review"),
+    path(candidate + "notes/", notes.participant_note_add, name="participant_note_add"),
     path(
         team + "decisions/<int:decision_id>/retry/",
         decisions.decision_retry,

@@ -1,11 +1,14 @@
-"""The forms of the pages and the admin: jobs, invitations, teams, keys, client organisations."""
+"""The forms of the pages and the admin: jobs, invitations, notes, teams, keys, client
+organisations."""
 
 from __future__ import annotations
 
 from django import forms
 
-from dashboard.models import Team
+from dashboard.models import NOTE_MAX_CHARACTERS, Review, Team
 from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
+from willo_integration.services.notes import NoteRejected, note_check, note_text
+from willo_integration.services.reviews import RATINGS
 
 
 def _key_field(label: str, *, required: bool, help_text: str) -> forms.CharField:
@@ -112,3 +115,87 @@ class InviteForm(WilloErrorsForm):
                 "Enter a phone number of 7 to 15 digits, e.g. +44 7700 900123."
             )
         return phone
+
+
+class ReviewForm(forms.Form):
+    """A member's review of a candidate: a recommendation (or none yet), a review note, and
+    a rating from 1 to 5 for any of the candidate's answers (field ``rating-<answer key>``)."""
+
+    recommendation = forms.ChoiceField(
+        choices=[("", "No recommendation yet"), *Review.Recommendation.choices], required=False
+    )
+    note = forms.CharField(
+        label="Review note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=NOTE_MAX_CHARACTERS,
+        error_messages={
+            "max_length": (
+                "Keep the review note to %(limit_value)s characters (it has %(show_value)s)."
+            )
+        },
+        strip=True,
+    )
+
+    def __init__(self, *args, answer_keys: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer_keys = answer_keys
+        for key in answer_keys:
+            self.fields[f"rating-{key}"] = forms.TypedChoiceField(
+                choices=[("", "Not rated"), *((str(n), str(n)) for n in RATINGS)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                error_messages={"invalid_choice": "Rate from 1 to 5."},
+            )
+
+    def ratings(self) -> dict[str, int | None]:
+        return {key: self.cleaned_data.get(f"rating-{key}") for key in self.answer_keys}
+
+
+class ReviewSettingsForm(forms.Form):
+    independent_review = forms.BooleanField(
+        label="Independent review",
+        required=False,
+        help_text=(
+            "Members see colleagues' ratings, recommendations and review notes, and the "
+            "team's tallies, only once they have given their own recommendation. Notes "
+            "stay visible."
+        ),
+    )
+
+
+class NoteForm(forms.Form):
+    """A note on a candidate: its length and its @mentions (members of ``team`` only) are
+    checked here, with the words the service uses, so the form says what is wrong."""
+
+    text = forms.CharField(
+        label="Note",
+        strip=False,  # note_text normalises it, line endings too
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "maxlength": NOTE_MAX_CHARACTERS,
+                "aria-describedby": "note-help",
+                "data-submit-shortcut": "",
+            }
+        ),
+        error_messages={"required": "Write the note first."},
+    )
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_text(self) -> str:
+        text = note_text(self.cleaned_data["text"])
+        try:
+            note_check(self.team, text)
+        except NoteRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from None
+        return text
+
+    def add_rejection(self, rejected: NoteRejected) -> None:
+        """What the service refused after the form passed (a member left meanwhile)."""
+        self.add_error("text", str(rejected))

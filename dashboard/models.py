@@ -1,4 +1,5 @@
-"""Teams, their members and the audit of their Willo API keys."""
+"""Teams, their members, the audit of their Willo API keys, and the team's own records
+about candidates: decisions, identity reveals, reviews and notes (never sent to Willo)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,14 @@ class Team(models.Model):
     agency_checked_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_webhook_at = models.DateTimeField(null=True, blank=True)
+    independent_review = models.BooleanField(
+        default=True,
+        help_text=(
+            "Until members have given their own recommendation for a candidate, they do not "
+            "see their colleagues' ratings, recommendations and review notes, nor the team's "
+            "tallies. Notes stay visible."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -398,3 +407,139 @@ class IdentityReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_key} revealed by {self.actor_username or SYSTEM_ACTOR}"
+
+
+NOTE_MAX_CHARACTERS = 5000
+
+
+class Review(models.Model):
+    """A member's review of a candidate: an overall recommendation, an optional review note,
+    and ratings of the answers (``AnswerRating``). The team's own: Willo never hears of it.
+
+    One per member and candidate, changed in place; each save is kept as a
+    ``ReviewRevision``, which the timeline shows.
+    """
+
+    class Recommendation(models.TextChoices):
+        STRONG_YES = "strong_yes", "Strong yes"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        STRONG_NO = "strong_no", "Strong no"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reviews")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer_username = models.CharField(max_length=150)
+    # "" until the member gives one: until then, under independent review, they see only
+    # their own review of the candidate.
+    recommendation = models.CharField(
+        max_length=10, choices=Recommendation.choices, blank=True, default=""
+    )
+    note = models.TextField(blank=True, max_length=NOTE_MAX_CHARACTERS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "participant_key", "reviewer"],
+                name="review_one_per_member_and_candidate",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team", "scope", "participant_key"], name="review_candidate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key} reviewed by {self.reviewer_username}"
+
+
+class AnswerRating(models.Model):
+    """A member's rating of one answer, 1 to 5, part of their review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
+    answer_key = models.CharField(max_length=64)
+    rating = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "answer_key"], name="rating_one_per_review_and_answer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="rating_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_key}: {self.rating}"
+
+
+class ReviewRevision(models.Model):
+    """A review as it was saved, once per save: the history the timeline shows."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="revisions")
+    recommendation = models.CharField(
+        max_length=10, choices=Review.Recommendation.choices, blank=True, default=""
+    )
+    note = models.TextField(blank=True)
+    ratings = models.JSONField(default=dict)  # {answer key: rating}
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.review} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Note(models.Model):
+    """A member's note on a candidate, visible to the whole team (discussion, not a review:
+    independent review does not hide it). May mention members (``Mention``)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="notes")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    participant_name = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_username = models.CharField(max_length=150, blank=True)
+    text = models.TextField(max_length=NOTE_MAX_CHARACTERS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["team", "scope", "participant_key", "-created_at"], name="note_candidate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.participant_key} by {self.author_username or SYSTEM_ACTOR}"
+
+
+class Mention(models.Model):
+    """A member named in a note with @username; listed under Mentions until seen."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-note__created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "user"], name="mention_one_per_note_and_user")
+        ]
+        indexes = [models.Index(fields=["user", "seen_at"], name="mention_unseen")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.note}"

@@ -1,5 +1,6 @@
 """For staff: webhook health (each team's endpoint, its events' last deliveries and
-failures, the stored deliveries, which can be replayed) and candidate erasure."""
+failures, the stored deliveries, which can be replayed), Willo's comments and scores (read
+only) and candidate erasure."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from willo_integration.models import (
     ReceivedWebhook,
     WebhookEndpoint,
     WebhookSubscription,
+    WilloComment,
+    WilloScore,
 )
-from willo_integration.services.data_protection import candidate_erase
+from willo_integration.services.data_protection import Erasure, candidate_erase
 from willo_integration.services.webhooks import webhook_replay
 
 
@@ -138,17 +141,52 @@ class CachedParticipantAdmin(admin.ModelAdmin):
         description="Erase these candidates' data everywhere (GDPR)", permissions=["delete"]
     )
     def erase(self, request: HttpRequest, queryset: QuerySet[CachedParticipant]) -> None:
-        total = [0, 0, 0]
+        total = Erasure(participants=0, webhooks=0, decisions=0)
         for email, key in set(queryset.values_list("email", "key")):
-            erased = candidate_erase(email=email, keys=[key])
-            total = [
-                total[0] + erased.participants,
-                total[1] + erased.webhooks,
-                total[2] + erased.decisions,
-            ]
+            total += candidate_erase(email=email, keys=[key])
         self.message_user(
             request,
-            f"Erased {total[0]} cached row(s) and {total[1]} webhook delivery(ies); blanked "
-            f"{total[2]} decision name(s). Erase the candidates in Willo too.",
+            f"{total.summary()} Erase the candidates in Willo too.",
             messages.SUCCESS,
         )
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """What Willo's deliveries brought: shown, never added or edited here (erasure and
+    retention remove them)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("team")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(WilloComment)
+class WilloCommentAdmin(_ReadOnly):
+    list_display = ["created_at", "team", "scope", "participant_key", "author_name", "received_at"]
+    list_filter = ["team"]
+    search_fields = ["participant_key", "key", "author_email"]
+    fields = [
+        "team", "scope", "participant_key", "key", "author_name", "author_email", "author_key",
+        "created_at", "received_at", "text",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+
+@admin.register(WilloScore)
+class WilloScoreAdmin(_ReadOnly):
+    list_display = [
+        "scored_at", "team", "scope", "participant_key", "scored_by_name", "general_score",
+        "received_at",
+    ]  # fmt: skip
+    list_filter = ["team"]
+    search_fields = ["participant_key", "key", "scored_by_email"]
+    fields = [
+        "team", "scope", "participant_key", "key", "general_score", "scored_by_name",
+        "scored_by_email", "scored_by_key", "scored_at", "received_at", "criteria",
+    ]  # fmt: skip
+    readonly_fields = fields

@@ -166,6 +166,33 @@ class CachedParticipant(models.Model):
             return None
 
 
+class StatusChange(models.Model):
+    """A candidate's status as Willo told us it changed: written by the cache writer each
+    time a payload moves a cached candidate from one status to another, for their timeline
+    (the status a candidate is first seen in is the row's own ``status_changed_at``)."""
+
+    team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=32)
+    previous = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()  # Willo's status_changed_at, else when we learnt it
+    changed_by = models.CharField(max_length=254, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["team", "scope", "participant_key", "-changed_at"],
+                name="status_change_candidate",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key}: {self.previous or '-'} -> {self.status}"
+
+
 class LastVisit(models.Model):
     """When a user last looked at a team's jobs: "new responses since your last visit"."""
 
@@ -444,3 +471,79 @@ class ChildUserRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_name or self.user_email or self.user_key} ({self.role or 'member'})"
+
+
+class WilloComment(models.Model):
+    """A comment a Willo user made on a candidate, as its new_comment delivery said.
+
+    Willo's API cannot list comments: only the deliveries bring them, so these rows are
+    kept apart from the deliveries (whose retention drops them) and from the cached
+    candidate (keyed by ``participant_key``: a comment may arrive before the candidate
+    is cached, and shows once they are)."""
+
+    team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    text = models.TextField(blank=True)
+    author_key = models.CharField(max_length=64, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)  # Willo's time
+    received_at = models.DateTimeField()  # when a delivery last brought it
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "key"], name="willo_comment_unique_team_scope_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "scope", "participant_key"], name="willo_comment_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        author = self.author_name or self.author_email or "someone"
+        return f"Comment by {author} on {self.participant_key}"
+
+
+class WilloScore(models.Model):
+    """A scorecard a Willo user filled in for a candidate, as its new_score delivery said.
+
+    Kept as WilloComment is. ``criteria`` holds each criterion with its score, in
+    Willo's order: ``{"text", "description", "order", "is_optional", "score"}``, the score
+    a decimal string as Willo sent it (or None). A list in the row, not a table: a
+    scorecard is only ever shown whole and replaced whole on redelivery, and the page
+    reads every score of a candidate in one query."""
+
+    team = models.ForeignKey("dashboard.Team", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    general_score = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)  # Willo's time
+    scored_by_key = models.CharField(max_length=64, blank=True)
+    scored_by_name = models.CharField(max_length=200, blank=True)
+    scored_by_email = models.CharField(max_length=254, blank=True)
+    criteria = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField()  # when a delivery last brought it
+
+    class Meta:
+        ordering = ["-scored_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "key"], name="willo_score_unique_team_scope_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "scope", "participant_key"], name="willo_score_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scorer = self.scored_by_name or self.scored_by_email or "someone"
+        return f"Score by {scorer} on {self.participant_key}"

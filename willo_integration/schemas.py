@@ -805,15 +805,19 @@ class Webhook(WilloModel):
         return WebhookEventType.from_name(self.event)
 
 
+# Comments and scores come only in webhook deliveries, where any field may be missing
+# (their keys too): each is optional, so a delivery is never refused for one.
+
+
 class Comment(WilloModel):
-    key: str
+    key: str | None = None
     text: str | None = None
     created_at: datetime | None = None
     author: UserRef | None = None
 
 
 class ScorecardCriterion(WilloModel):
-    key: str
+    key: str | None = None
     text: str | None = None
     description: str | None = None
     order: int | None = None
@@ -821,7 +825,7 @@ class ScorecardCriterion(WilloModel):
 
 
 class CriterionScore(WilloModel):
-    key: str
+    key: str | None = None
     scorecard_criteria: ScorecardCriterion | None = None
     score: Decimal | None = None  # sent as a string ("5.00")
 
@@ -829,7 +833,7 @@ class CriterionScore(WilloModel):
 class Score(WilloModel):
     """One reviewer's scorecard for a participant."""
 
-    key: str
+    key: str | None = None
     general_score: Decimal | None = None  # sent as a string ("5.00")
     scored_at: datetime | None = None
     scored_by: UserRef | None = None

@@ -116,6 +116,7 @@ def reconcile_all_task() -> int:
 
 @shared_task
 def retention_task() -> int:
-    """Beat: expire cached details and stored deliveries past WILLO_RETENTION_DAYS."""
+    """Beat: expire cached details, stored deliveries and Willo's comments and scores past
+    WILLO_RETENTION_DAYS."""
     expiry = retention_apply(days=settings.WILLO_RETENTION_DAYS)
-    return expiry.details + expiry.webhooks
+    return expiry.details + expiry.webhooks + expiry.feedback

@@ -19,6 +19,7 @@ from willo_integration.services.participants import (
     participant_list,
     participant_pipeline,
 )
+from willo_integration.services.reviews import tally_of_row
 from willo_integration.services.scope import Scope
 
 TABLE_PER_PAGE = 25
@@ -62,14 +63,21 @@ def _sort_link(query: str, current: str, first: str, other: str) -> dict[str, st
 def job_results_context(*, membership, scope: Scope, interview: CachedInterview, data) -> dict:
     """Everything the job page's results partial (pipeline, table, bulk form) shows."""
     filters, errors = ParticipantFilters.from_query(data)
-    queryset = participant_list(scope=scope, interview=interview, filters=filters)
+    viewer = membership.user
+    queryset = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)
     paginator = Paginator(queryset, TABLE_PER_PAGE)
     page = paginator.get_page(page_number(data.get("page")))
     rows: list[CachedParticipant] = list(page.object_list)
     decisions = participants_latest_decisions(scope=scope, keys=[p.key for p in rows])
     for participant in rows:
         participant.latest_decision = decisions.get(participant.key)
-    pipeline = participant_pipeline(scope=scope, interview=interview, filters=filters)
+        participant.team_tally = tally_of_row(participant)
+    pipeline = participant_pipeline(
+        scope=scope, interview=interview, filters=filters, viewer=viewer
+    )
+    for column in pipeline:
+        for participant in column.members:
+            participant.team_tally = tally_of_row(participant)
     query = filters.as_query()
     sort = {
         column: _sort_link(query, filters.ordering, descending_first, ascending)

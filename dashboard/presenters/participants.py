@@ -1,5 +1,6 @@
-"""What the pages show of a participant (a candidate): their answers, the decision panel
-and the identity panel. The one place these are built, for every view that shows them."""
+"""What the pages show of a participant (a candidate): their answers, the decision panel,
+Willo's comments and scores, and the identity panel. The one place these are built, for
+every view that shows them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dashboard.links import is_web_url, web_url
 from willo_integration import schemas
 from willo_integration.models import CachedParticipant
 from willo_integration.schemas import IDENTITY_ANSWER_TYPES, AnswerType, IdvCheckType
+from willo_integration.services.scope import Scope
+from willo_integration.services.willo_feedback import participant_willo_feedback
 
 MEDIA_TYPES = {AnswerType.VIDEO, AnswerType.AUDIO}
 CHOICE_TYPES = {AnswerType.MULTIPLE_CHOICE, AnswerType.CHECKBOXES}
@@ -136,6 +139,12 @@ def answer_views(payload: schemas.Participant | None, questions) -> list[AnswerV
 def questions_of(participant: CachedParticipant) -> list[schemas.Question]:
     interview = participant.interview
     return interview.questions() if interview is not None else []
+
+
+def willo_feedback_context(scope: Scope, participant: CachedParticipant) -> dict:
+    """The "In Willo: comments and scores" section: the candidate's comments and scores
+    from Willo's deliveries, newest first (two queries, however many)."""
+    return {"willo_feedback": participant_willo_feedback(scope=scope, key=participant.key)}
 
 
 def candidates_url(slug: str) -> str:

@@ -14,6 +14,7 @@ from dashboard.permissions import teams_of
 from dashboard.presenters import decisions as words
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
 from willo_integration.services.decisions import undo_seconds
+from willo_integration.services.notes import mentions_unseen_count
 
 register = template.Library()
 
@@ -28,6 +29,16 @@ def team_switcher(context) -> dict:
     current_slug = request.session.get(CURRENT_TEAM_SESSION_KEY)
     current = next((t for t in teams if t.slug == current_slug), None)
     return {"teams": teams, "current": current}
+
+
+@register.simple_tag(takes_context=True)
+def mentions_unseen(context) -> int:
+    """How many of the requester's mentions are not seen yet: the header's badge (one
+    query, made only where the header is drawn, never for an HTMX partial)."""
+    request = context.get("request")
+    if request is None:
+        return 0
+    return mentions_unseen_count(request.user)
 
 
 @register.filter

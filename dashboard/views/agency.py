@@ -117,13 +117,16 @@ def agency_child_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def agency_switch(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Work inside a child (``child``, and ``relation``: a relation digest, "" for the
-    child's admin relation) or, with no child, back in the agency's own organisation."""
+    child's admin relation) or, with no child, back in the agency's own organisation;
+    ``candidate`` (a participant key, from a mention) opens that candidate there."""
     membership = _agency_membership(request, slug)
     team = membership.team
     child_key = request.POST.get("child", "").strip()
+    candidate = request.POST.get("candidate", "").strip()
     if not child_key:
         agency_choice_set(request, team.slug, None)
-        messages.info(request, f"Back in {team.name}.")
+        if not candidate:
+            messages.info(request, f"Back in {team.name}.")
         url = reverse("dashboard:agency_detail", kwargs={"slug": slug})
     else:
         try:
@@ -136,6 +139,10 @@ def agency_switch(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
         messages.info(request, f"You are now working in {choice.child} as {choice.relation}.")
         url = reverse("dashboard:interview_list", kwargs={"slug": slug})
+    if candidate and "/" not in candidate:
+        url = reverse(
+            "dashboard:participant_detail", kwargs={"slug": slug, "participant_key": candidate}
+        )
     if wants_partial(request):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)

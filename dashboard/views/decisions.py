@@ -47,6 +47,7 @@ from willo_integration.services.decisions import decisions_undo as undo_decision
 from willo_integration.services.decisions import participant_decide as decide_participant
 from willo_integration.services.interviews import interview_cached
 from willo_integration.services.participants import interview_participant_keys
+from willo_integration.services.reviews import participant_tally
 from willo_integration.services.scope import Scope
 
 logger = logging.getLogger("dashboard.decisions")
@@ -160,6 +161,9 @@ def _answer(
     elif view == "row":
         participant.latest_decision = participant_latest_decision(
             scope=scope, participant_key=participant.key
+        )
+        participant.team_tally = participant_tally(
+            scope=scope, participant_key=participant.key, viewer=request.user
         )
         context = {
             "membership": membership,

@@ -176,7 +176,9 @@ def interview_export(request: HtmxHttpRequest, slug: str, interview_key: str) ->
     _membership, scope = scope_for(request, slug)
     interview, _freshness = job_for(scope, interview_key)
     filters, _errors = ParticipantFilters.from_query(request.GET)
-    rows = participants_csv_rows(scope=scope, interview=interview, filters=filters)
+    rows = participants_csv_rows(
+        scope=scope, interview=interview, filters=filters, viewer=request.user
+    )
     response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = (

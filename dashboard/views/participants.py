@@ -1,4 +1,5 @@
-"""A candidate (a Willo participant): contact details, answers, transcripts, scores, decision."""
+"""A candidate (a Willo participant): contact details, answers, transcripts, scores, the
+decision, Willo's comments and scores, the team's reviews and notes, the timeline."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard.presenters.decisions import decision_panel_context
+from dashboard.forms import ReviewForm
+from dashboard.presenters.candidate import candidate_panels_context
 from dashboard.presenters.live import live_context
 from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
+from dashboard.views.session import note_draft_take
 from willo_integration.services.participants import ParticipantFilters, participant_neighbours
 
 
@@ -48,6 +51,8 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         )
     if request.GET.get("part") == "live" and wants_partial(request):
         participant, _freshness = candidate_for(scope, participant_key)
+        payload = participant.participant()
+        answers = answer_views(payload, questions_of(participant))
         return render(
             request,
             "dashboard/participants/_live.html",
@@ -55,15 +60,22 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                 "membership": membership,
                 "team": scope.team,
                 "participant": participant,
-                "payload": participant.participant(),
+                "payload": payload,
                 "can_decide": membership.has_role("recruiter"),
-                **decision_panel_context(scope, participant),
+                **candidate_panels_context(
+                    membership=membership,
+                    scope=scope,
+                    participant=participant,
+                    answers=answers,
+                    viewer=request.user,
+                    with_form=False,
+                ),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
     filters, _errors = ParticipantFilters.from_query(request.GET)
     previous_key, next_key = participant_neighbours(
-        scope=scope, participant=participant, filters=filters
+        scope=scope, participant=participant, filters=filters, viewer=request.user
     )
     query = filters.as_query()
     suffix = f"?{query}" if query else ""
@@ -79,13 +91,17 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
 
     payload = participant.participant()
     interview = participant.interview
+    answers = answer_views(payload, questions_of(participant))
+    can_review = membership.has_role("recruiter")
     context = {
         "membership": membership,
         "team": scope.team,
         "participant": participant,
         "payload": payload,
         "interview": interview,
-        "answers": answer_views(payload, questions_of(participant)),
+        "answers": answers,
+        "can_review": can_review,
+        "review_form": ReviewForm(answer_keys=[a.key for a in answers if a.key]),
         "freshness": freshness,
         "can_decide": membership.has_role("recruiter"),
         "previous_url": candidate_url(previous_key),
@@ -101,7 +117,14 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             else ""
         ),
         "availability": payload.availability if payload else [],
-        **decision_panel_context(scope, participant),
+        **candidate_panels_context(
+            membership=membership,
+            scope=scope,
+            participant=participant,
+            answers=answers,
+            viewer=request.user,
+            draft=note_draft_take(request, scope=scope, participant_key=participant.key),
+        ),
         **live_context(scope, participant.key),
     }
     return render(request, "dashboard/participants/detail.html", context)

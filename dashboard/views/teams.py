@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -9,10 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from dashboard.forms import ReviewSettingsForm
 from dashboard.permissions import memberships_of, team_for_request, teams_of
 from dashboard.presenters.teams import team_page_context
 from dashboard.views.scoping import scope_for, wants_partial
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
+from willo_integration.services.reviews import team_independent_review_set
 
 
 @require_GET
@@ -41,6 +44,24 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     membership, scope = scope_for(request, slug)
     context = team_page_context(scope, membership)
     return render(request, "dashboard/team_detail.html", context)
+
+
+@require_POST
+@login_required
+def team_review_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Team admins: turn independent review on or off."""
+    membership, _scope = scope_for(request, slug, min_role="admin")
+    form = ReviewSettingsForm(request.POST)
+    form.is_valid()  # a checkbox: absent means off
+    on = form.cleaned_data.get("independent_review", False)
+    team_independent_review_set(team=membership.team, on=on, actor=request.user)
+    messages.success(
+        request,
+        "Independent review is on: colleagues' reviews show once you recommend."
+        if on
+        else "Independent review is off: members see each other's reviews at once.",
+    )
+    return redirect(reverse("dashboard:team_detail", kwargs={"slug": slug}) + "#reviews")
 
 
 @require_POST

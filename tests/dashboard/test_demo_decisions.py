@@ -41,14 +41,14 @@ def demo_site_env() -> dict[str, str]:
     return {"WILLO_DECISION_UNDO_SECONDS": "3", "WILLO_TIMEOUT_SECONDS": "2"}
 
 
-def _signed_in(site) -> httpx.Client:
+def _signed_in(site, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD) -> httpx.Client:
     browser = httpx.Client(base_url=site.url, timeout=10, follow_redirects=False)
     browser.get("/accounts/login/")
     answer = browser.post(
         "/accounts/login/",
         data={
-            "username": DEMO_USERNAME,
-            "password": DEMO_PASSWORD,
+            "username": username,
+            "password": password,
             "csrfmiddlewaretoken": browser.cookies["csrftoken"],
         },
     )

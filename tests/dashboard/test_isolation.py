@@ -223,6 +223,7 @@ def test_it_sweeps_the_dashboard_urls():
     names = {r.name for r in _swept_routes()}
 
     assert {"dashboard:home", "dashboard:team_detail", "dashboard:team_switch"} <= names
+    assert {"dashboard:participant_note_add", "dashboard:mentions"} <= names
 
 
 def test_it_knows_every_url_keyword_argument():
@@ -316,3 +317,39 @@ def _without_csrf(content: bytes) -> str:
     return re.sub(
         r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", content.decode()
     )
+
+
+def test_another_teams_notes_are_never_listed(client, world, agency):
+    """A note of team B mentioning alice (as if she had left it) and notes in team A's
+    other scopes: not on her Mentions page, her header count or another scope's candidate."""
+    from dashboard.models import Mention, Note
+
+    def note(which: str, text: str) -> Note:
+        participant = _cached_participant(world, which)
+        made = Note.objects.create(
+            team=participant.team, scope=participant.scope, participant_key=participant.key,
+            participant_name=participant.name, author=world.bob, author_username="bob",
+            text=text,
+        )  # fmt: skip
+        Mention.objects.create(note=made, user=world.alice)
+        return made
+
+    note("b", "Team B's note on its candidate")
+    note("c1", "A note in client one")
+    client.force_login(world.alice)
+
+    header = client.get(reverse("dashboard:team_list")).content.decode()
+    mentions = client.get(reverse("dashboard:mentions")).content.decode()
+    _work_in(client, world, agency, "c2")
+    c2_page = client.get(_url(_candidate_page(), world, "c2")).content.decode()
+
+    assert "Mentions, 1 unseen" in header  # client one's, not team B's
+    assert "Team B" not in mentions
+    assert world.team_b.name not in mentions
+    assert "A note in client one" in mentions  # the control: her own team's, any scope
+    assert "unseen" not in c2_page  # seen now; team B's was never counted
+    assert "A note in client one" not in c2_page
+
+
+def _candidate_page() -> Route:
+    return next(r for r in _swept_routes() if r.name == "dashboard:participant_detail")

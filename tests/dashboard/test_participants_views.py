@@ -246,3 +246,163 @@ def test_a_failed_media_link_is_fetched_again_from_willo(client, world, job, wil
     assert content.lstrip().startswith('<article class="card answer answer--video"')
     assert 'src="https://media.example/new.mp4"' in content
     assert "data-refetch-url" not in content  # only once
+
+
+# --- Willo's comments and scores -------------------------------------------------------------
+
+
+def willo_comment(team, participant_key, key, *, scope="", minutes=0, **fields):
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from willo_integration.models import WilloComment
+
+    values = {
+        "text": "Very good understanding of sales processes",
+        "author_name": "Steve Doe",
+        "author_email": "steve@doe.com",
+        "created_at": datetime(2025, 1, 13, 10, 13, tzinfo=UTC) + timedelta(minutes=minutes),
+        "received_at": timezone.now(),
+    }
+    values.update(fields)
+    return WilloComment.objects.create(
+        team=team, scope=scope, participant_key=participant_key, key=key, **values
+    )
+
+
+def willo_score(team, participant_key, key, *, scope="", minutes=0, **fields):
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from willo_integration.models import WilloScore
+
+    values = {
+        "general_score": Decimal("5.00"),
+        "scored_by_name": "Steve Doe",
+        "scored_at": datetime(2025, 1, 14, 9, 30, tzinfo=UTC) + timedelta(minutes=minutes),
+        "criteria": [
+            {
+                "text": "Communication skills",
+                "description": "How effectively candidate can communicate",
+                "order": 1,
+                "is_optional": False,
+                "score": "5.00",
+            },
+            {
+                "text": "Punctuality",
+                "description": "",
+                "order": 2,
+                "is_optional": True,
+                "score": None,
+            },
+        ],
+        "received_at": timezone.now(),
+    }
+    values.update(fields)
+    return WilloScore.objects.create(
+        team=team, scope=scope, participant_key=participant_key, key=key, **values
+    )
+
+
+def willo_section(content: str) -> str:
+    start = content.index('<section id="willo-feedback"')
+    return content[start : content.index("</section>", start)]
+
+
+def test_it_shows_willos_comments_and_scores_as_willo_sent_them(client, world, job):
+    willo_comment(world.team_a, "p-ann", "c1")
+    willo_comment(world.team_a, "p-ann", "c2", minutes=5, text="Second <b>look</b>", author_name="")
+    willo_score(world.team_a, "p-ann", "s1")
+    client.force_login(world.victor)  # a viewer sees them too
+
+    section = willo_section(client.get(candidate_url(world, "p-ann")).content.decode())
+
+    assert "In Willo: comments and scores" in section
+    assert (
+        "Only comments and scores made since this team's webhooks were registered can be shown"
+    ) in section
+    assert "Willo's API has no way to list them" in section
+    comments = section[section.index("willo-comments") : section.index("willo-scores")]
+    assert comments.index("Second &lt;b&gt;look&lt;/b&gt;") < comments.index(
+        "Very good"
+    )  # newest first
+    assert "steve@doe.com" in comments  # no name: the author's email
+    assert "Steve Doe" in comments
+    assert '<time datetime="2025-01-13T10:13:00+00:00">13 Jan 2025 10:13</time>' in comments
+    assert '<strong class="willo-score__value">5.00</strong>' in section
+    assert "14 Jan 2025 09:30" in section
+    assert "Communication skills" in section
+    assert "How effectively candidate can communicate" in section
+    assert "<dd>5.00</dd>" in section
+    assert 'Punctuality <span class="meta">(optional)</span>' in section
+    assert "<dd>not given</dd>" in section
+    assert "Willo states no scale for these scores" in section
+    assert "/ 5" not in section  # no scale invented
+    assert "out of" not in section
+
+
+def test_without_comments_or_scores_it_says_so(client, world, job):
+    client.force_login(world.rita)
+
+    section = willo_section(client.get(candidate_url(world, "p-ann")).content.decode())
+
+    assert "No comments or scores from Willo for this candidate." in section
+    assert "webhooks were registered" in section
+    assert "willo-comment" not in section.replace("willo-comments", "")
+
+
+def test_it_shows_only_this_candidates_in_this_scope(client, world, job):
+    from tests.dashboard.test_interviews_views import seed_job as seed
+
+    seed(world.team_b)  # team B has a candidate with the same key
+    willo_comment(world.team_b, "p-ann", "theirs", text="Bravo's own comment")
+    willo_comment(world.team_a, "p-ann", "client", scope="c" * 32, text="A client's comment")
+    willo_comment(world.team_a, "p-ben", "ben", text="About Ben")
+    willo_score(world.team_b, "p-ann", "their-score", general_score="2.00")
+    client.force_login(world.multi)  # a member of both teams
+
+    content = client.get(candidate_url(world, "p-ann")).content.decode()
+
+    section = willo_section(content)
+    for text in ("Bravo", "client", "About Ben", "2.00"):
+        assert text not in section, text
+    assert "No comments or scores from Willo for this candidate." in section
+
+
+def test_the_section_costs_the_same_queries_however_many_there_are(client, world, job):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.rita)
+    url = candidate_url(world, "p-ann")
+    willo_comment(world.team_a, "p-ann", "c0")
+    willo_score(world.team_a, "p-ann", "s0")
+    client.get(url)  # warm: the session, the membership's first reads
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(1, 6):
+        willo_comment(world.team_a, "p-ann", f"c{n}", minutes=n)
+        willo_score(world.team_a, "p-ann", f"s{n}", minutes=n)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(url)
+
+    assert response.content.decode().count('class="willo-comment"') == 6
+    assert len(six) == len(one)
+    feedback = [q["sql"] for q in six if "willo_integration_willo" in q["sql"]]
+    assert len(feedback) == 2  # one for the comments, one for the scores
+
+
+def test_the_live_refresh_brings_new_comments(client, world, job):
+    client.force_login(world.rita)
+    willo_comment(world.team_a, "p-ann", "c1", text="Arrived since the page opened")
+
+    live = client.get(
+        candidate_url(world, "p-ann"), {"part": "live"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert '<section id="willo-feedback" class="card willo-feedback"' in live
+    assert 'hx-swap-oob="true"' in live[live.index('id="willo-feedback"') :].split(">", 1)[0]
+    assert "Arrived since the page opened" in live

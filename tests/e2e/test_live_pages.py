@@ -66,3 +66,35 @@ def test_a_status_change_appears_on_the_open_candidate_page(page, log_in, northw
 
     expect(page.locator("#candidate-status")).to_have_text("Rejected", timeout=5_000)
     expect(page.locator("#decision [data-status]")).to_have_text("Rejected")
+
+
+def test_willos_comment_and_score_appear_on_the_open_candidate_page_at_390_px(
+    page,
+    log_in,
+    northwind,  # noqa: F811
+    live_server,
+    screenshot,
+):
+    team, job = northwind
+    webhook_register(scope=Scope(team=team), public_url=live_server.url)
+    candidate = SandboxParticipant.objects.filter(
+        interview__key=job.key, status="Completed"
+    ).first()
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("rachel")
+    page.goto(f"/teams/{team.slug}/candidates/{candidate.key}/")
+    section = page.locator("#willo-feedback")
+    expect(section).to_contain_text("No comments or scores from Willo for this candidate.")
+
+    with knobs.override(webhook_mode="sync"):
+        comment = simulate.comment(candidate, random.Random(7))
+        score = simulate.score(candidate, random.Random(8))
+
+    expect(section.locator(".willo-comment__text")).to_have_text(comment.text, timeout=5_000)
+    expect(section.locator(".willo-score__value")).to_have_text(str(score.general_score))
+    expect(section).to_contain_text("since this team's webhooks were registered")
+    screenshot("willo-feedback-390")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0

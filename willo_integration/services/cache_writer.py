@@ -1,4 +1,5 @@
-"""The cache writer: the one module that writes cached interviews and participants.
+"""The cache writer: the one module that writes cached interviews and participants, and
+Willo's comments and scores.
 
 Every payload from Willo (a list row, a detail, a webhook, an invite's answer, a decision's
 PATCH answer) reaches the cache through here, under one set of rules: only the fields a
@@ -11,13 +12,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from willo_integration import schemas
-from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.models import (
+    CachedInterview,
+    CachedParticipant,
+    Source,
+    StatusChange,
+    WilloComment,
+    WilloScore,
+)
 from willo_integration.schemas import DECISION_STATUSES, IDENTITY_ANSWER_TYPES
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.scope import Scope
@@ -112,6 +121,7 @@ def _write(
         }
         stored: set[str] = set(rows)
         changed: dict[str, CachedParticipant] = {}
+        moves: list[StatusChange] = []
         for payload in payloads:
             row = rows.get(payload.key)
             if row is None and known_only:
@@ -124,7 +134,10 @@ def _write(
                 rows[payload.key] = row = CachedParticipant(
                     team=scope.team, scope=scope.key, key=payload.key
                 )
+            before = row.status
             _merge(row, payload, source, now)
+            if before and row.status and row.status != before:  # a move, not a first sight
+                moves.append(_move(scope, row, before, source, now))
             changed[row.key] = row
         _place(scope, changed.values(), interview)
         try:
@@ -140,9 +153,26 @@ def _write(
             )
         for key in changed.keys() & stored:
             changed[key].save()
+        StatusChange.objects.bulk_create(moves)
         if changed:  # an older payload moves no marker: open pages would refetch for nothing
             changes_mark(scope=scope, participant_keys=changed)
     return rows, list(changed.values())
+
+
+def _move(
+    scope: Scope, row: CachedParticipant, before: str, source: str, now: datetime
+) -> StatusChange:
+    """The candidate's move to ``row.status``, for their timeline."""
+    return StatusChange(
+        team=scope.team,
+        scope=scope.key,
+        participant_key=row.key,
+        status=row.status,
+        previous=before,
+        changed_at=row.status_changed_at or now,
+        changed_by=row.status_changed_by,
+        source=source,
+    )
 
 
 def _place(scope: Scope, rows, interview: CachedInterview | None) -> None:
@@ -280,6 +310,100 @@ def _apply(row: CachedParticipant, payload: schemas.Participant, sent: set[str])
             row.responded_at = min(answered)
         elif row.status in ANSWERED_STATUSES:
             row.responded_at = row.responded_at or payload.updated_at
+
+
+# -- Willo's comments and scores (new_comment, new_score deliveries) ------------------------
+
+
+def willo_comment_store(
+    *, scope: Scope, participant_key: str, comment: schemas.Comment, fallback_key: str
+) -> WilloComment:
+    """Store a comment from a new_comment delivery: one row per comment key, updated when
+    it is delivered again. ``fallback_key`` (the delivery's event id) stands in for a
+    comment sent without a key."""
+    author = comment.author
+    fields = {
+        "participant_key": _willo_key(participant_key, "participant"),
+        "text": storable(comment.text or ""),
+        "author_key": _text(author and author.key, 64),
+        "author_name": _text(author and author.full_name, 200),
+        "author_email": _text(author and author.email, 254),
+        "created_at": comment.created_at,
+        "received_at": timezone.now(),
+    }
+    row, _ = WilloComment.objects.update_or_create(
+        team=scope.team,
+        scope=scope.key,
+        key=_willo_key(comment.key or fallback_key, "comment"),
+        defaults=fields,
+    )
+    changes_mark(scope=scope, participant_keys=[row.participant_key])
+    return row
+
+
+def willo_score_store(
+    *, scope: Scope, participant_key: str, score: schemas.Score, fallback_key: str
+) -> WilloScore:
+    """Store a scorecard from a new_score delivery: one row per score key, updated (its
+    criteria replaced) when it is delivered again; ``fallback_key`` as for a comment."""
+    scorer = score.scored_by
+    criteria = sorted(
+        score.scores_by_criteria,
+        key=lambda item: (
+            item.scorecard_criteria is None or item.scorecard_criteria.order is None,
+            (item.scorecard_criteria and item.scorecard_criteria.order) or 0,
+        ),
+    )
+    fields = {
+        "participant_key": _willo_key(participant_key, "participant"),
+        "general_score": _score_column(score.general_score),
+        "scored_at": score.scored_at,
+        "scored_by_key": _text(scorer and scorer.key, 64),
+        "scored_by_name": _text(scorer and scorer.full_name, 200),
+        "scored_by_email": _text(scorer and scorer.email, 254),
+        "criteria": [_criterion(item) for item in criteria],
+        "received_at": timezone.now(),
+    }
+    row, _ = WilloScore.objects.update_or_create(
+        team=scope.team,
+        scope=scope.key,
+        key=_willo_key(score.key or fallback_key, "score"),
+        defaults=fields,
+    )
+    changes_mark(scope=scope, participant_keys=[row.participant_key])
+    return row
+
+
+def _criterion(item: schemas.CriterionScore) -> dict[str, Any]:
+    criterion = item.scorecard_criteria
+    return {
+        "text": storable((criterion and criterion.text) or ""),
+        "description": storable((criterion and criterion.description) or ""),
+        "order": criterion.order if criterion else None,
+        "is_optional": criterion.is_optional if criterion else None,
+        "score": None if item.score is None else str(item.score),  # as Willo sent it
+    }
+
+
+SCORE_LIMIT = Decimal("9999999.99")  # what WilloScore.general_score holds
+
+
+def _score_column(value: Decimal | None) -> Decimal | None:
+    """A score as its column holds it (two decimals, as Willo sends them); None, logged,
+    when it does not fit."""
+    if value is None:
+        return None
+    if not value.is_finite() or abs(value) > SCORE_LIMIT:
+        logger.warning("willo score of %s does not fit its column: stored without it", value)
+        return None
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _willo_key(value: str, what: str) -> str:
+    """A key as Willo makes them; ValueError (the delivery fails) for anything else."""
+    if not value or len(value) > 64 or storable(value) != value:
+        raise ValueError(f"the {what}'s key is not a Willo key")
+    return value
 
 
 def _text(value: str | None, limit: int) -> str:

@@ -29,9 +29,11 @@ from willo_integration.services.freshness import (
 )
 from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.retry_policy import next_attempt_in
+from willo_integration.services.reviews import ReviewTally, tally_annotations, tally_of_row
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
     from django.http import QueryDict
 
 logger = logging.getLogger("willo_integration.services")
@@ -44,7 +46,12 @@ ORDERINGS = {
     "-average_score": "Highest score",
     "average_score": "Lowest score",
     "-responded_at": "Latest response",
+    # The team's own reviews (hidden ones sort last, as unknown).
+    "-team_in_favour": "Most Yes from the team",
+    "-team_rating": "Highest team rating",
 }
+# Orderings and filters on the team's reviews need to know who is looking.
+REVIEW_ORDERINGS = {"-team_in_favour", "-team_rating"}
 DEFAULT_ORDERING = "-created_at"
 # What the table, pipeline and CSV read: never the detail payload.
 LIST_FIELDS = (
@@ -83,6 +90,7 @@ class ParticipantFilters:
     responded_from: date | None = None
     responded_to: date | None = None
     has_identity_check: bool | None = None
+    in_favour_min: int | None = None  # at least this many Strong yes or Yes from the team
     ordering: str = DEFAULT_ORDERING
 
     @classmethod
@@ -110,6 +118,16 @@ class ParticipantFilters:
                     values[name] = date.fromisoformat(raw)
                 except ValueError:
                     errors[name] = "Enter a date as YYYY-MM-DD."
+        raw = data.get("in_favour_min", "").strip()
+        if raw:
+            try:
+                values["in_favour_min"] = int(raw)
+            except ValueError:
+                errors["in_favour_min"] = "Enter a whole number."
+            else:
+                if values["in_favour_min"] < 1:
+                    errors["in_favour_min"] = "Enter 1 or more."
+                    del values["in_favour_min"]
         raw = data.get("has_identity_check", "").strip().lower()
         if raw in _TRUE:
             values["has_identity_check"] = True
@@ -146,9 +164,18 @@ def _scoped(scope: Scope) -> QuerySet[CachedParticipant]:
 
 
 def _filtered(
-    scope: Scope, interview: CachedInterview | int, filters: ParticipantFilters
+    scope: Scope,
+    interview: CachedInterview | int,
+    filters: ParticipantFilters,
+    viewer: AbstractBaseUser | None = None,
 ) -> QuerySet[CachedParticipant]:
+    """The job's candidates as filtered; with a ``viewer``, each row carries the team's
+    review tallies as that member may see them (reviews.tally_annotations)."""
     rows = _scoped(scope).filter(interview=interview)
+    if viewer is not None:
+        rows = rows.annotate(**tally_annotations(scope=scope, viewer=viewer))
+        if filters.in_favour_min is not None:
+            rows = rows.filter(team_in_favour__gte=filters.in_favour_min)
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.q:
@@ -166,6 +193,13 @@ def _filtered(
     return rows
 
 
+def _ordering(filters: ParticipantFilters, viewer: AbstractBaseUser | None) -> str:
+    ordering = filters.ordering if filters.ordering in ORDERINGS else DEFAULT_ORDERING
+    if ordering in REVIEW_ORDERINGS and viewer is None:
+        return DEFAULT_ORDERING
+    return ordering
+
+
 def _order_by(ordering: str) -> list:
     ordering = ordering if ordering in ORDERINGS else DEFAULT_ORDERING
     name = ordering.lstrip("-")
@@ -176,16 +210,21 @@ def _order_by(ordering: str) -> list:
 
 
 def participant_list(
-    *, scope: Scope, interview: CachedInterview, filters: ParticipantFilters
+    *,
+    scope: Scope,
+    interview: CachedInterview,
+    filters: ParticipantFilters,
+    viewer: AbstractBaseUser | None = None,
 ) -> QuerySet[CachedParticipant]:
     """The job's candidates, filtered and ordered; one query whatever the number of rows.
 
-    Only the LIST_FIELDS are loaded (reading another field costs a query per row).
+    Only the LIST_FIELDS are loaded (reading another field costs a query per row). With a
+    ``viewer``, the team's review tallies as they may see them (``reviews.tally_of_row``).
     """
     return (
-        _filtered(scope, interview, filters)
+        _filtered(scope, interview, filters, viewer)
         .only(*LIST_FIELDS)
-        .order_by(*_order_by(filters.ordering))
+        .order_by(*_order_by(_ordering(filters, viewer)))
     )
 
 
@@ -207,18 +246,19 @@ def participant_pipeline(
     interview: CachedInterview,
     filters: ParticipantFilters,
     per_column: int = 8,
+    viewer: AbstractBaseUser | None = None,
 ) -> list[PipelineColumn]:
     """A column per status with its count and first ``per_column`` candidates; the status
     filter is ignored since every status has its column."""
     filters = replace(filters, status="")
-    base = _filtered(scope, interview, filters)
+    base = _filtered(scope, interview, filters, viewer)
     totals = base.aggregate(
         **{
             f"n{i}": Count("pk", filter=Q(status=status))
             for i, status in enumerate(CachedParticipant.STATUSES)
         }
     )
-    listed = participant_list(scope=scope, interview=interview, filters=filters)
+    listed = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)
     columns = []
     for i, status in enumerate(CachedParticipant.STATUSES):
         total = totals[f"n{i}"]
@@ -326,7 +366,11 @@ def participant_refetch(
 
 
 def participant_neighbours(
-    *, scope: Scope, participant: CachedParticipant, filters: ParticipantFilters
+    *,
+    scope: Scope,
+    participant: CachedParticipant,
+    filters: ParticipantFilters,
+    viewer: AbstractBaseUser | None = None,
 ) -> tuple[str | None, str | None]:
     """The keys before and after ``participant`` in the job's filtered, ordered list.
 
@@ -335,13 +379,17 @@ def participant_neighbours(
     """
     if participant.interview_id is None:
         return None, None
-    rows = _filtered(scope, participant.interview_id, filters)
+    rows = _filtered(scope, participant.interview_id, filters, viewer)
     unfiltered = filters == ParticipantFilters(ordering=filters.ordering)
     if not unfiltered and not rows.filter(pk=participant.pk).exists():
         return None, None
-    ordering = filters.ordering if filters.ordering in ORDERINGS else DEFAULT_ORDERING
+    ordering = _ordering(filters, viewer)
     name = ordering.lstrip("-")
-    value, pk = getattr(participant, name), participant.pk
+    pk = participant.pk
+    if ordering in REVIEW_ORDERINGS:  # the row's tally, as this viewer may see it
+        value = rows.filter(pk=pk).values_list(name, flat=True).first()
+    else:
+        value = getattr(participant, name)
     descending = ordering.startswith("-")
     if value is None:  # nulls sort last
         after = Q(**{f"{name}__isnull": True, "pk__gt": pk})
@@ -391,15 +439,27 @@ CSV_HEADER = [
     "Identity check",
     "Location",
     "Custom ID",
+    "Team: Strong yes",
+    "Team: Yes",
+    "Team: No",
+    "Team: Strong no",
+    "Team rating",
+    "Team ratings",
 ]
+HIDDEN = "hidden until you recommend"
 
 
 def participants_csv_rows(
-    *, scope: Scope, interview: CachedInterview, filters: ParticipantFilters
+    *,
+    scope: Scope,
+    interview: CachedInterview,
+    filters: ParticipantFilters,
+    viewer: AbstractBaseUser,
 ) -> Iterator[list[str]]:
-    """The filtered list as CSV rows, header first; cells are safe to open in a spreadsheet."""
+    """The filtered list as CSV rows, header first; cells are safe to open in a spreadsheet.
+    The team's review columns say "hidden" where independent review hides them."""
     yield CSV_HEADER
-    rows = participant_list(scope=scope, interview=interview, filters=filters)
+    rows = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)
     for row in rows.iterator(chunk_size=2000):
         yield [
             _cell(value)
@@ -416,8 +476,17 @@ def participants_csv_rows(
                 "yes" if row.has_identity_check else "no",
                 row.location,
                 row.custom_id,
+                *_review_cells(tally_of_row(row)),
             )
         ]
+
+
+def _review_cells(tally: ReviewTally | None) -> list[str]:
+    if tally is None:
+        return [HIDDEN] * 6
+    average = "" if tally.rating_average is None else f"{tally.rating_average:.1f}"
+    counts = [str(count) for _value, _label, count in tally.bars()]
+    return [*counts, average, str(tally.rating_count)]
 
 
 def _when(value) -> str:

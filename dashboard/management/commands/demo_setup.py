@@ -19,6 +19,8 @@ from willo_integration.services.team_keys import team_key_set, team_key_verify
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "willo-demo"
+# A colleague in the first team, to see a team review: independent review, @mentions.
+COLLEAGUE_USERNAME = "sam"
 # (team name, sandbox organisation whose owner's key the team uses, the demo user's role)
 DEMO_TEAMS = (
     ("Northwind Talent", DEMO_ORGANISATION, Membership.Role.ADMIN),
@@ -42,10 +44,15 @@ class Command(BaseCommand):
         seed(participants=participants)
 
         user = self._demo_user(password)
+        colleague = self._colleague(password)
         with in_process_http_client() as wsgi:
             for name, organisation, role in DEMO_TEAMS:
                 team = self._team(name, organisation, user)
                 Membership.objects.update_or_create(user=user, team=team, defaults={"role": role})
+                if name == DEMO_TEAMS[0][0]:
+                    Membership.objects.update_or_create(
+                        user=colleague, team=team, defaults={"role": Membership.Role.RECRUITER}
+                    )
                 result = team_key_verify(team=team, actor=user, ip_address=None, http_client=wsgi)
                 status = "verified" if result.ok else "NOT verified"
                 self.stdout.write(f"  team {team.name!r}: key {status}. {result.message}")
@@ -54,6 +61,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "\nDemo ready at http://127.0.0.1:8000/\n"
                 f"  log in as:  {DEMO_USERNAME} / {password}   (also a Django admin)\n"
+                f"  a colleague in {DEMO_TEAMS[0][0]}:  {COLLEAGUE_USERNAME} / {password}   "
+                "(review the same candidates; mention @demo in a note)\n"
                 "  Willo sandbox API: http://127.0.0.1:8000/api/integrations/v2/\n"
                 f"  {DEMO_TEAMS[0][0]} is an agency: its Clients page lists its client\n"
                 "  organisations; work in one, and back, from there or the banner.\n"
@@ -65,6 +74,15 @@ class Command(BaseCommand):
             username=DEMO_USERNAME, defaults={"email": "demo@example.com"}
         )
         user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        return user
+
+    def _colleague(self, password: str):
+        user, _ = get_user_model().objects.get_or_create(
+            username=COLLEAGUE_USERNAME,
+            defaults={"email": "sam@example.com", "first_name": "Sam", "last_name": "Reed"},
+        )
         user.set_password(password)
         user.save()
         return user

@@ -19,12 +19,18 @@ from django.db import connections
 from django.utils import timezone
 
 from dashboard.models import Team
-from willo_integration.models import CachedInterview, CachedParticipant
+from willo_integration.models import (
+    CachedInterview,
+    CachedParticipant,
+    WebhookEndpoint,
+    WebhookSubscription,
+)
 from willo_integration.sandbox import knobs, seed
 from willo_integration.sandbox.in_process import in_process_http_client
 from willo_integration.sandbox.models import Organisation, Role
 from willo_integration.services import clients
 from willo_integration.services.scope import Scope
+from willo_integration.services.webhooks.registration import token_digest
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 _keys = itertools.count(1)
@@ -178,3 +184,28 @@ def threaded_sandbox(transactional_db, monkeypatch) -> Iterator[Sandbox]:
 requires_sandbox = pytest.mark.skipif(
     not settings.WILLO_SANDBOX_ENABLED, reason="the sandbox URLs are not mounted"
 )
+
+
+# -- webhooks: an endpoint of the scope with a subscription per event ------------------
+
+TOKENS = {
+    "new_response": "token-new-response",
+    "status_change": "token-status-change",
+    "new_comment": "token-new-comment",
+    "new_score": "token-new-score",
+}
+
+
+@pytest.fixture
+def endpoint(scope) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.create(
+        team=scope.team, scope=scope.key, public_url="https://dash.example/webhooks/willo/x/"
+    )
+    for event, token in TOKENS.items():
+        WebhookSubscription.objects.create(
+            endpoint=endpoint,
+            event=event,
+            willo_key=f"wh-{event}",
+            token_digest=token_digest(token),
+        )
+    return endpoint

@@ -244,3 +244,33 @@ def test_known_only_updates_those_cached_and_adds_no_one(scope):
     assert dict(CachedParticipant.objects.filter(team=scope.team).values_list("key", "status")) == {
         "p1": "Accepted"
     }
+
+
+def test_each_move_to_another_status_is_recorded_for_the_timeline(scope):
+    from willo_integration.models import StatusChange
+
+    first = schemas.Participant(key="p1", status="Invited", updated_at=T0)
+    participant_store(scope=scope, payload=first, source=Source.SYNC)
+    started = schemas.Participant(key="p1", status="Started", updated_at=T0 + timedelta(hours=1))
+    done = schemas.Participant(
+        key="p1",
+        status="Completed",
+        updated_at=T0 + timedelta(hours=2),
+        status_changed_at=T0 + timedelta(hours=2),
+        status_changed_by="willo@example.com",
+    )
+    participants_store(scope=scope, payloads=[started, done], source=Source.WEBHOOK)
+    stale = schemas.Participant(key="p1", status="Invited", updated_at=T0)
+    participant_store(scope=scope, payload=stale, source=Source.WEBHOOK)  # older: no move
+    participant_store(scope=scope, payload=done, source=Source.READ)  # the same: no move
+
+    moves = list(
+        StatusChange.objects.filter(team=scope.team, participant_key="p1")
+        .order_by("pk")
+        .values_list("previous", "status", "changed_by", "source")
+    )
+    assert moves == [
+        ("Invited", "Started", "", "webhook"),
+        ("Started", "Completed", "willo@example.com", "webhook"),
+    ]
+    assert StatusChange.objects.get(status="Completed").changed_at == T0 + timedelta(hours=2)

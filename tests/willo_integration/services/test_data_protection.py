@@ -11,9 +11,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.models import Decision
+from dashboard.models import Decision, Membership, Mention, Note
 from willo_integration.models import CachedParticipant, ReceivedWebhook
 from willo_integration.services.data_protection import candidate_erase, retention_apply
+from willo_integration.services.notes import note_add
 from willo_integration.services.scope import Scope
 
 from .conftest import cached_interview, cached_participant
@@ -62,6 +63,35 @@ def test_erasure_by_email_reaches_every_team_scope_and_stored_delivery(ada):
     assert (decision.participant_name, decision.status) == ("", "Accepted")
 
 
+def test_erasure_removes_the_notes_on_them_with_their_mentions(ada, scope, django_user_model):
+    _rows, bob = ada
+    rita = django_user_model.objects.create_user("rita", password="pw-123456789")
+    alice = django_user_model.objects.create_user("alice", password="pw-123456789")
+    for member in (rita, alice):
+        Membership.objects.create(user=member, team=scope.team)
+    note_add(scope=scope, participant_key="p1", author=rita, text="@alice Ada is strong")
+    child = Scope(team=scope.team, child_key="c" * 32)
+    note_add(scope=child, participant_key="c1", author=rita, text="Ada again, @alice")
+    kept = note_add(scope=scope, participant_key=bob.key, author=rita, text="@alice Bob too")
+
+    erased = candidate_erase(email="ada@example.com")
+
+    assert (erased.notes, erased.mentions) == (2, 2)
+    assert list(Note.objects.all()) == [kept]
+    assert [m.note for m in Mention.objects.all()] == [kept]
+
+
+def test_retention_leaves_the_teams_notes(ada, scope, django_user_model):
+    rita = django_user_model.objects.create_user("rita", password="pw-123456789")
+    Membership.objects.create(user=rita, team=scope.team)
+    note = note_add(scope=scope, participant_key="p1", author=rita, text="keep this")
+    CachedParticipant.objects.update(detail_fetched_at=timezone.now() - timedelta(days=40))
+
+    retention_apply(days=30)
+
+    assert list(Note.objects.all()) == [note]
+
+
 def test_erasure_can_be_limited_to_a_team(ada, other_team):
     candidate_erase(email="ada@example.com", team=other_team)
 
@@ -79,6 +109,7 @@ def test_the_command_erases_by_key_and_says_what_it_did(ada):
     call_command("erase_candidate", "--key", "p2", stdout=out)
 
     assert "Erased 1 cached candidate row(s)" in out.getvalue()
+    assert "0 note(s) and 0 mention(s)" in out.getvalue()
     assert "Erase the candidate in Willo too" in out.getvalue()
     assert not CachedParticipant.objects.filter(key="p2").exists()
     with pytest.raises(CommandError, match="--email and/or --key"):
@@ -96,7 +127,7 @@ def test_the_admin_action_erases_the_chosen_candidates(ada, client, django_user_
         follow=True,
     )
 
-    assert "Erased 3 cached row(s)" in response.content.decode()
+    assert "Erased 3 cached candidate row(s)" in response.content.decode()
     assert not CachedParticipant.objects.filter(email__iexact="ada@example.com").exists()
 
 

@@ -20,6 +20,7 @@ from willo_integration.services.errors import ParticipantNotFound, WilloUnavaila
 from willo_integration.services.participants import (
     CSV_HEADER,
     ORDERINGS,
+    REVIEW_ORDERINGS,
     ParticipantFilters,
     participant_get,
     participant_list,
@@ -97,7 +98,7 @@ def test_it_filters_by_identity_check(scope, job):
     assert _list(scope, job, has_identity_check=False) == [unchecked.key]
 
 
-@pytest.mark.parametrize("ordering", list(ORDERINGS))
+@pytest.mark.parametrize("ordering", sorted(set(ORDERINGS) - REVIEW_ORDERINGS))
 def test_it_orders_the_list(scope, job, ordering):
     rows = [
         cached_participant(scope, job, name="Bea", average_score=2.0, responded_at=T0),
@@ -112,6 +113,15 @@ def test_it_orders_the_list(scope, job, ordering):
     expected = sorted(present, key=lambda r: getattr(r, name), reverse=ordering.startswith("-"))
 
     assert _list(scope, job, ordering=ordering) == _keys(expected + missing)
+
+
+@pytest.mark.parametrize("ordering", sorted(REVIEW_ORDERINGS))
+def test_an_ordering_by_the_teams_reviews_needs_to_know_who_looks(scope, job, ordering):
+    rows = [cached_participant(scope, job) for _ in range(3)]
+
+    listed = _list(scope, job, ordering=ordering)
+
+    assert listed == _keys(sorted(rows, key=lambda r: r.created_at, reverse=True))
 
 
 def test_it_reads_filters_from_a_query_and_reports_invalid_values(scope):
@@ -212,7 +222,7 @@ def test_a_candidate_the_filters_exclude_has_no_neighbours(scope, job):
     )
 
 
-def test_it_exports_the_filtered_list_as_csv_rows(scope, job):
+def test_it_exports_the_filtered_list_as_csv_rows(scope, job, django_user_model):
     cached_participant(
         scope,
         job,
@@ -227,7 +237,10 @@ def test_it_exports_the_filtered_list_as_csv_rows(scope, job):
 
     rows = list(
         participants_csv_rows(
-            scope=scope, interview=job, filters=ParticipantFilters(status="Accepted")
+            scope=scope,
+            interview=job,
+            filters=ParticipantFilters(status="Accepted"),
+            viewer=django_user_model.objects.create_user("rita"),
         )
     )
 
@@ -243,10 +256,15 @@ def test_it_exports_the_filtered_list_as_csv_rows(scope, job):
     )
 
 
-def test_it_defuses_spreadsheet_formulas_in_csv_cells(scope, job):
+def test_it_defuses_spreadsheet_formulas_in_csv_cells(scope, job, django_user_model):
     cached_participant(scope, job, name='=HYPERLINK("http://evil.test")')
+    viewer = django_user_model.objects.create_user("rita")
 
-    rows = list(participants_csv_rows(scope=scope, interview=job, filters=ParticipantFilters()))
+    rows = list(
+        participants_csv_rows(
+            scope=scope, interview=job, filters=ParticipantFilters(), viewer=viewer
+        )
+    )
 
     assert rows[1][1].startswith("'=")
 

@@ -25,7 +25,6 @@ from willo_integration.models import (
     ReceivedWebhook,
     Source,
     WebhookEndpoint,
-    WebhookSubscription,
 )
 from willo_integration.sandbox.models import Webhook as SandboxWebhook
 from willo_integration.services.cache_writer import participant_store
@@ -44,34 +43,13 @@ from willo_integration.services.webhooks import (
 
 from .conftest import (
     T0,
+    TOKENS,
     cached_interview,
     cached_participant,
     make_team,
     reply,
     requires_sandbox,
 )
-
-TOKENS = {
-    "new_response": "token-new-response",
-    "status_change": "token-status-change",
-    "new_comment": "token-new-comment",
-    "new_score": "token-new-score",
-}
-
-
-@pytest.fixture
-def endpoint(scope) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.create(
-        team=scope.team, scope=scope.key, public_url="https://dash.example/webhooks/willo/x/"
-    )
-    for event, token in TOKENS.items():
-        WebhookSubscription.objects.create(
-            endpoint=endpoint,
-            event=event,
-            willo_key=f"wh-{event}",
-            token_digest=token_digest(token),
-        )
-    return endpoint
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@
     python manage.py erase_candidate --key PARTICIPANT_KEY [--key ...] [--team SLUG]
 
 Removes the candidate's cached rows in every team and scope (or one team), the stored
-webhook deliveries about them, and blanks their name on decision records. This site's
-copy only: erase the candidate in Willo too, or a later sync brings them back.
+webhook deliveries about them, Willo's comments and scores on them, their status history,
+the team's reviews of them and notes on them (with their mentions), and blanks their name
+on decision records. This site's copy only: erase the candidate in Willo too, or a later
+sync brings them back.
 """
 
 from __future__ import annotations
@@ -35,8 +37,4 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No team with the slug {team!r}.")
         erased = candidate_erase(email=email, keys=key, team=found)
-        self.stdout.write(
-            f"Erased {erased.participants} cached candidate row(s) and "
-            f"{erased.webhooks} stored webhook delivery(ies); blanked the name on "
-            f"{erased.decisions} decision(s). Erase the candidate in Willo too."
-        )
+        self.stdout.write(f"{erased.summary()} Erase the candidate in Willo too.")

@@ -25,7 +25,12 @@ from dashboard.models import Team
 from willo_integration import schemas
 from willo_integration.client import NotFoundError, WilloError
 from willo_integration.models import CachedParticipant, ReceivedWebhook, Source
-from willo_integration.services.cache_writer import interview_store, participants_store
+from willo_integration.services.cache_writer import (
+    interview_store,
+    participants_store,
+    willo_comment_store,
+    willo_score_store,
+)
 from willo_integration.services.errors import WILLO_FAILURES, ParticipantNotFound, WilloUnavailable
 from willo_integration.services.retry_policy import (
     MAX_WEBHOOK_ATTEMPTS,
@@ -196,9 +201,9 @@ def _apply_chunk(ids: list[int], *, skip_locked: bool) -> list[ReceivedWebhook]:
     recorded on it, and the others land. Deliveries carrying the candidate are stored
     together per scope (``participants_store``: a few queries for the lot) in one
     savepoint; only if that raises are they stored again one savepoint each, to find the
-    one at fault. The others re-read Willo one by one. With ``skip_locked``, rows another
-    worker holds are left to it. Outcomes are written with one UPDATE each (usually one in
-    all).
+    one at fault. The others re-read Willo one by one (and store the comment or score
+    they bring). With ``skip_locked``, rows another worker holds are left to it. Outcomes
+    are written with one UPDATE each (usually one in all).
     """
     with transaction.atomic():
         events = list(
@@ -379,12 +384,20 @@ def _jobs_fetch(scope: Scope, keys: set[str]) -> dict[str, BaseException]:
 
 # -- deliveries that need the candidate re-read (new_comment, new_score, unknown) ----------
 
+FEEDBACK_EVENTS = frozenset(
+    {schemas.WebhookEventType.NEW_COMMENT, schemas.WebhookEventType.NEW_SCORE}
+)
+
 
 def _reread(event: ReceivedWebhook) -> Outcome:
     """Apply a delivery that does not carry the candidate (comment, score): re-read them
-    from Willo. Unknown events, and events of a child no longer listed, are ignored."""
-    from willo_integration.services.participants import participant_refresh
+    from Willo (their average score moves), and store the comment or score it brings.
+    Unknown events, and events of a child no longer listed, are ignored.
 
+    The comment or score is stored even while Willo cannot be read (the delivery waits
+    for the re-read, and stores it again, unchanged, when tried again), and for a
+    candidate not cached (it shows once they are); not for one Willo no longer has.
+    """
     kind = schemas.WebhookEventType.from_name(event.event)
     if kind is None:
         logger.info("webhook event %s of unknown type %r stored and ignored", event.pk, event.event)
@@ -395,14 +408,48 @@ def _reread(event: ReceivedWebhook) -> Outcome:
     if not event.participant_key:
         raise ValueError("no participant key in the payload")
     try:
-        _row, freshness = participant_refresh(scope=scope, key=event.participant_key)
+        _refresh(scope, event.participant_key)
     except ParticipantNotFound:
-        return IGNORED  # deleted in Willo since
+        return IGNORED  # deleted in Willo since: their comment or score is not kept either
+    except _NotYet as exc:
+        outcome = _failure([event], exc)
+    else:
+        outcome = APPLIED
+    if kind in FEEDBACK_EVENTS:
+        _feedback_store(scope, event, kind)
+    return outcome
+
+
+def _refresh(scope: Scope, key: str) -> None:
+    """Re-read the candidate; _NotYet while Willo cannot be read."""
+    from willo_integration.services.participants import participant_refresh
+
+    try:
+        _row, freshness = participant_refresh(scope=scope, key=key)
     except WilloUnavailable as exc:
         raise _NotYet(str(exc), retry_after(exc.__cause__)) from exc
     if freshness.notice:
         raise _NotYet(freshness.notice, freshness.retry_after)
-    return APPLIED
+
+
+def _feedback_store(scope: Scope, event: ReceivedWebhook, kind: schemas.WebhookEventType) -> None:
+    """Store the comment or score an ``evt_`` envelope carries (none: nothing to store)."""
+    delivery = schemas.parse_webhook_delivery(json.loads(event.body))
+    data = delivery.data if isinstance(delivery, schemas.WebhookEvent) else None
+    if data is None:
+        return
+    participant_key = data.participant.key if data.participant else event.participant_key
+    if kind == schemas.WebhookEventType.NEW_COMMENT and data.comment is not None:
+        willo_comment_store(
+            scope=scope,
+            participant_key=participant_key,
+            comment=data.comment,
+            fallback_key=delivery.id,
+        )
+    elif kind == schemas.WebhookEventType.NEW_SCORE and data.score is not None:
+        willo_score_store(
+            scope=scope, participant_key=participant_key, score=data.score, fallback_key=delivery.id
+        )
 
 
 # -- shared ------------------------------------------------------------------------------

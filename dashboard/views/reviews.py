@@ -1,0 +1,72 @@
+"""A member's review of a candidate: saved here, never sent to Willo."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dashboard.forms import ReviewForm
+from dashboard.presenters.participants import answer_views, questions_of
+from dashboard.presenters.reviews import review_panel_context
+from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
+from willo_integration.services.reviews import ReviewInvalid, review_save
+
+
+@require_POST
+@login_required
+def participant_review(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
+    """Save my review (recommendation, review note, answer ratings); viewers may not (403).
+    A form error answers 400 with the panel and nothing is stored."""
+    membership, scope = scope_for(request, slug, min_role="recruiter")
+    participant, _freshness = candidate_for(scope, participant_key)
+    answers = answer_views(participant.participant(), questions_of(participant))
+    form = ReviewForm(request.POST, answer_keys=[a.key for a in answers if a.key])
+    status = 400
+    if form.is_valid():
+        try:
+            review_save(
+                scope=scope,
+                participant_key=participant.key,
+                reviewer=request.user,
+                recommendation=form.cleaned_data["recommendation"],
+                note=form.cleaned_data["note"],
+                ratings=form.ratings(),
+                answer_keys=form.answer_keys,
+            )
+        except ReviewInvalid as invalid:
+            for name, error in invalid.errors.items():
+                form.add_error(name if name in form.fields else None, error)
+        else:
+            status = 200
+    if not wants_partial(request):
+        url = reverse(
+            "dashboard:participant_detail",
+            kwargs={"slug": scope.team.slug, "participant_key": participant.key},
+        )
+        if status == 200:
+            messages.success(request, "Review saved. It stays in this dashboard.")
+            return redirect(f"{url}#review")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{url}#review")
+    context = {
+        "membership": membership,
+        "team": scope.team,
+        "participant": participant,
+        "can_review": True,
+        "review_form": form,
+        "review_saved": status == 200,
+        **review_panel_context(
+            scope,
+            participant.key,
+            request.user,
+            answers,
+            posted=None if status == 200 else request.POST,
+        ),
+    }
+    return render(request, "dashboard/participants/detail.html#review", context, status=status)

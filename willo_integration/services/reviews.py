@@ -1,0 +1,289 @@
+"""The team's own review of candidates: each member's recommendation, review note and
+answer ratings, the team's tallies, and what independent review hides.
+
+Willo's API takes only a status for a participant, so none of this reaches Willo. Under
+independent review (the team's setting, on by default) a member sees colleagues' reviews
+of a candidate, and the team's tallies, only once they have given their own
+recommendation for them; what is hidden is hidden everywhere (the candidate page, the
+job table and pipeline, their sorting and filtering, the CSV export, the timeline).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from dashboard.models import NOTE_MAX_CHARACTERS, AnswerRating, Review, ReviewRevision
+from willo_integration.models import CachedParticipant
+from willo_integration.services.changes import changes_mark
+from willo_integration.services.errors import ParticipantNotFound
+from willo_integration.services.scope import Scope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger("willo_integration.services")
+
+Recommendation = Review.Recommendation
+RECOMMENDATIONS = tuple(Recommendation.values)  # strongest yes first
+FOR = (Recommendation.STRONG_YES, Recommendation.YES)
+AGAINST = (Recommendation.NO, Recommendation.STRONG_NO)
+RATINGS = range(1, 6)
+
+
+class ReviewInvalid(ValueError):
+    """What is wrong with a review, by field ("recommendation", "note", "rating-<answer>")."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class ReviewTally:
+    """The team's reviews of one candidate, counted."""
+
+    counts: Mapping[str, int]  # recommendation -> members who gave it
+    rating_average: float | None  # of every answer rating by every member
+    rating_count: int
+
+    @property
+    def reviews(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def in_favour(self) -> int:
+        """Strong yes and Yes together: "two or more Yes" counts both."""
+        return sum(self.counts.get(r, 0) for r in FOR)
+
+    @property
+    def against(self) -> int:
+        return sum(self.counts.get(r, 0) for r in AGAINST)
+
+    def bars(self) -> list[tuple[str, str, int]]:
+        """(value, label, count) per recommendation, strongest yes first, for the chart."""
+        return [(r.value, r.label, self.counts.get(r.value, 0)) for r in Recommendation]
+
+
+@dataclass(frozen=True)
+class CandidateReviews:
+    """What ``viewer`` may see of the reviews of one candidate."""
+
+    mine: Review | None
+    my_ratings: dict[str, int]
+    others: list[Review] = field(default_factory=list)  # with ``rating_map``; [] if hidden
+    tally: ReviewTally | None = None  # None when hidden
+    hidden: bool = False  # independent review hides colleagues' reviews from the viewer
+
+    @property
+    def recommended(self) -> bool:
+        return bool(self.mine and self.mine.recommendation)
+
+
+def review_save(
+    *,
+    scope: Scope,
+    participant_key: str,
+    reviewer: AbstractBaseUser,
+    recommendation: str,
+    note: str,
+    ratings: Mapping[str, int | None],
+    answer_keys: Iterable[str],
+) -> Review:
+    """Save ``reviewer``'s review of the candidate: the recommendation ("" for none yet),
+    the review note and a rating per answer (None clears it). Kept as a revision too.
+
+    ``answer_keys`` are the candidate's answers: a rating of anything else is refused.
+    ReviewInvalid says what is wrong, and nothing is stored; ParticipantNotFound when the
+    scope has no such candidate cached.
+    """
+    ratings = dict(ratings)
+    errors = _problems(recommendation, note, ratings, set(answer_keys))
+    if errors:
+        raise ReviewInvalid(errors)
+    if not CachedParticipant.objects.filter(
+        team=scope.team, scope=scope.key, key=participant_key
+    ).exists():
+        raise ParticipantNotFound("No such candidate here.")
+    kept = {key: value for key, value in ratings.items() if value is not None}
+    with transaction.atomic():
+        review, _ = Review.objects.update_or_create(
+            team=scope.team,
+            scope=scope.key,
+            participant_key=participant_key,
+            reviewer=reviewer,
+            defaults={
+                "reviewer_username": reviewer.get_username(),
+                "recommendation": recommendation,
+                "note": note,
+            },
+        )
+        review.ratings.exclude(answer_key__in=kept).delete()
+        for answer_key, rating in kept.items():
+            AnswerRating.objects.update_or_create(
+                review=review, answer_key=answer_key, defaults={"rating": rating}
+            )
+        ReviewRevision.objects.create(
+            review=review, recommendation=recommendation, note=note, ratings=kept
+        )
+        changes_mark(scope=scope, participant_keys=[participant_key])
+    logger.info(
+        "review of %s by %s in %r saved (%s, %d ratings)",
+        participant_key, review.reviewer_username, scope, recommendation or "no recommendation",
+        len(kept),
+    )  # fmt: skip
+    return review
+
+
+def _problems(
+    recommendation: str, note: str, ratings: Mapping[str, int | None], answers: set[str]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if recommendation and recommendation not in RECOMMENDATIONS:
+        names = ", ".join(label for _, label in Recommendation.choices)
+        errors["recommendation"] = f"Choose one of {names}, or none yet."
+    if len(note) > NOTE_MAX_CHARACTERS:
+        errors["note"] = (
+            f"Keep the review note to {NOTE_MAX_CHARACTERS:,} characters (it has {len(note):,})."
+        )
+    for answer_key, rating in ratings.items():
+        if answer_key not in answers:
+            errors[f"rating-{answer_key}"] = "This candidate has no such answer to rate."
+        elif rating is not None and rating not in RATINGS:
+            errors[f"rating-{answer_key}"] = "Rate from 1 to 5."
+    return errors
+
+
+def team_independent_review_set(*, team, on: bool, actor: AbstractBaseUser) -> None:
+    """Turn independent review on or off for the team (a team admin's choice)."""
+    team.independent_review = on
+    team.save(update_fields=["independent_review", "updated_at"])
+    logger.info(
+        "team %s: independent review turned %s by %s",
+        team.slug, "on" if on else "off", actor.get_username(),
+    )  # fmt: skip
+
+
+def _recommended_by(scope: Scope, viewer: AbstractBaseUser, key) -> object:
+    return Review.objects.filter(
+        team=scope.team, scope=scope.key, participant_key=key, reviewer=viewer
+    ).exclude(recommendation="")
+
+
+def participant_reviews(
+    *, scope: Scope, participant_key: str, viewer: AbstractBaseUser
+) -> CandidateReviews:
+    """The viewer's own review of the candidate, and what they may see of the others'."""
+    reviews = list(
+        Review.objects.filter(
+            team=scope.team, scope=scope.key, participant_key=participant_key
+        ).prefetch_related("ratings")
+    )
+    for review in reviews:
+        review.rating_map = {r.answer_key: r.rating for r in review.ratings.all()}
+    mine = next((r for r in reviews if r.reviewer_id == viewer.pk), None)
+    my_ratings = mine.rating_map if mine else {}
+    hidden = scope.team.independent_review and not (mine and mine.recommendation)
+    if hidden:
+        return CandidateReviews(mine=mine, my_ratings=my_ratings, hidden=True)
+    others = [r for r in reviews if r is not mine]
+    return CandidateReviews(
+        mine=mine, my_ratings=my_ratings, others=others, tally=_tally_of(reviews)
+    )
+
+
+def _tally_of(reviews: list[Review]) -> ReviewTally:
+    counts = dict.fromkeys(RECOMMENDATIONS, 0)
+    for review in reviews:
+        if review.recommendation:
+            counts[review.recommendation] += 1
+    ratings = [rating for review in reviews for rating in review.rating_map.values()]
+    return ReviewTally(
+        counts=counts,
+        rating_average=sum(ratings) / len(ratings) if ratings else None,
+        rating_count=len(ratings),
+    )
+
+
+def participant_tally(
+    *, scope: Scope, participant_key: str, viewer: AbstractBaseUser
+) -> ReviewTally | None:
+    """The team's tally of one candidate as ``viewer`` may see it (None: hidden)."""
+    return participant_reviews(scope=scope, participant_key=participant_key, viewer=viewer).tally
+
+
+# -- the job table, pipeline and CSV: the team's tallies as columns ----------------------
+
+TALLY_FIELDS = {
+    "team_strong_yes": (Recommendation.STRONG_YES,),
+    "team_yes": (Recommendation.YES,),
+    "team_no": (Recommendation.NO,),
+    "team_strong_no": (Recommendation.STRONG_NO,),
+    "team_in_favour": FOR,
+}
+
+
+def tally_annotations(*, scope: Scope, viewer: AbstractBaseUser) -> dict[str, object]:
+    """Per candidate row: how many members gave each recommendation (``team_yes``...),
+    ``team_in_favour`` (Strong yes and Yes), ``team_reviews``, ``team_rating`` (the average
+    answer rating) and ``team_ratings`` (how many); None where the viewer may not see them.
+    Sorting and filtering on them therefore never reveal what is hidden."""
+    reviews = Review.objects.filter(
+        team=scope.team, scope=scope.key, participant_key=OuterRef("key")
+    )
+
+    def counted(rows) -> Coalesce:
+        number = rows.values("participant_key").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(number, output_field=IntegerField()), Value(0))
+
+    ratings = AnswerRating.objects.filter(
+        review__team=scope.team, review__scope=scope.key, review__participant_key=OuterRef("key")
+    ).values("review__participant_key")
+    values: dict[str, object] = {
+        name: counted(reviews.filter(recommendation__in=wanted))
+        for name, wanted in TALLY_FIELDS.items()
+    }
+    values["team_reviews"] = counted(reviews.exclude(recommendation=""))
+    values["team_rating"] = Subquery(
+        ratings.annotate(a=Avg("rating")).values("a"), output_field=FloatField()
+    )
+    values["team_ratings"] = Coalesce(
+        Subquery(ratings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+        Value(0),
+    )
+    if not scope.team.independent_review:
+        return values
+    seen = Exists(_recommended_by(scope, viewer, OuterRef("key")))
+    return {
+        name: Case(When(seen, then=expression), default=Value(None))
+        for name, expression in values.items()
+    }
+
+
+def tally_of_row(row: CachedParticipant) -> ReviewTally | None:
+    """The tally a row annotated with ``tally_annotations`` carries; None when hidden."""
+    if getattr(row, "team_reviews", None) is None:
+        return None
+    counts = {
+        recommendation.value: getattr(row, name)
+        for name, (recommendation, *_) in TALLY_FIELDS.items()
+        if name != "team_in_favour"
+    }
+    return ReviewTally(counts=counts, rating_average=row.team_rating, rating_count=row.team_ratings)

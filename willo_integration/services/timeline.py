@@ -1,0 +1,173 @@
+"""One timeline per candidate: everything that happened to them, here and in Willo, newest
+first, as the member looking may see it (independent review hides colleagues' reviews).
+
+Each source gives its events; the presenter words them. Sources: the invitation, status
+changes Willo told us of, every decision (recorded, undone, replaced, sent, failed), the
+team's reviews (each save), notes, Willo's comments and scores, identity reveals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dashboard.models import Decision, IdentityReveal, Note, Review, ReviewRevision
+from willo_integration.models import CachedParticipant, StatusChange
+from willo_integration.services.scope import Scope
+from willo_integration.services.willo_feedback import WilloFeedback, participant_willo_feedback
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+LIMIT = 200  # per source: a timeline is read, not archived
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to the candidate: when, what kind, by whom, and its facts."""
+
+    at: datetime
+    kind: str
+    actor: str = ""  # a member's username, a Willo user's name, or "" (the system, Willo)
+    facts: dict[str, Any] = field(default_factory=dict)
+    in_willo: bool = False  # it happened in Willo, not in this dashboard
+
+
+def participant_timeline(
+    *,
+    scope: Scope,
+    participant: CachedParticipant,
+    viewer: AbstractBaseUser,
+    decisions: list[Decision] | None = None,
+    feedback: WilloFeedback | None = None,
+) -> list[Event]:
+    """The candidate's events newest first; colleagues' reviews only when ``viewer`` may
+    see them. ``decisions`` and ``feedback`` (Willo's comments and scores): the
+    candidate's, when the caller has them already."""
+    key = participant.key
+    if decisions is None:
+        decisions = list(
+            Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=key).order_by(
+                "-created_at"
+            )[:LIMIT]
+        )
+    if feedback is None:
+        feedback = participant_willo_feedback(scope=scope, key=key)
+    events = [
+        *_invitation(participant),
+        *_willo_feedback(feedback),
+        *_statuses(scope, participant),
+        *_decisions(decisions),
+        *_reviews(scope, key, viewer),
+        *_notes(scope, key),
+        *_reveals(scope, key),
+    ]
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def _invitation(participant: CachedParticipant) -> list[Event]:
+    if participant.created_at is None:
+        return []
+    return [Event(at=participant.created_at, kind="invited", in_willo=True)]
+
+
+def _statuses(scope: Scope, participant: CachedParticipant) -> list[Event]:
+    """Each move Willo told us of; without any, the status the candidate was first seen in,
+    when Willo said when it was set."""
+    moves = StatusChange.objects.filter(
+        team=scope.team, scope=scope.key, participant_key=participant.key
+    ).order_by("-changed_at", "-pk")[:LIMIT]
+    events = [
+        Event(m.changed_at, "status", m.changed_by, {"status": m.status}, in_willo=True)
+        for m in moves
+    ]
+    if not events and participant.status_changed_at and participant.status:
+        facts = {"status": participant.status}
+        at, by = participant.status_changed_at, participant.status_changed_by
+        events.append(Event(at, "status", by, facts, in_willo=True))
+    return events
+
+
+def _willo_feedback(feedback: WilloFeedback) -> list[Event]:
+    """Willo's comments and scores, when Willo says they were made (else when delivered)."""
+    events = [
+        Event(
+            c.created_at or c.received_at,
+            "willo_comment",
+            c.author_name or c.author_email,
+            {"text": c.text},
+            in_willo=True,
+        )
+        for c in feedback.comments[:LIMIT]
+    ]
+    for s in feedback.scores[:LIMIT]:
+        criteria = [
+            (c.get("text") or "A criterion", c.get("score") or "not given") for c in s.criteria
+        ]
+        facts = {"general_score": s.general_score, "criteria": criteria}
+        who = s.scored_by_name or s.scored_by_email
+        events.append(Event(s.scored_at or s.received_at, "willo_score", who, facts, True))
+    return events
+
+
+def _decisions(decisions: list[Decision]) -> list[Event]:
+    events: list[Event] = []
+    for d in decisions:
+        facts = {"status": d.status, "decision": d}
+        events.append(Event(d.created_at, "decision_recorded", d.actor_username, facts))
+        if d.state == Decision.State.UNDONE and d.undone_at:
+            events.append(Event(d.undone_at, "decision_undone", d.undone_by_username, facts))
+        elif d.state == Decision.State.SUPERSEDED:
+            events.append(Event(d.updated_at, "decision_replaced", "", facts))
+        elif d.state == Decision.State.FAILED:
+            failed = {**facts, "reason": d.last_error}
+            events.append(Event(d.updated_at, "decision_failed", "", failed))
+        if d.sent_at:
+            events.append(Event(d.sent_at, "decision_sent", "", facts, in_willo=True))
+    return events
+
+
+def _reviews(scope: Scope, key: str, viewer: AbstractBaseUser) -> list[Event]:
+    reviews = Review.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
+    mine = reviews.filter(reviewer=viewer).exclude(recommendation="").exists()
+    if scope.team.independent_review and not mine:
+        reviews = reviews.filter(reviewer=viewer)
+    revisions = (
+        ReviewRevision.objects.filter(review__in=reviews)
+        .select_related("review")
+        .order_by("review_id", "at", "pk")
+    )
+    events: list[Event] = []
+    previous: dict[int, ReviewRevision] = {}
+    for revision in revisions:
+        before = previous.get(revision.review_id)
+        previous[revision.review_id] = revision
+        facts = {
+            "recommendation": revision.get_recommendation_display(),
+            "previous": before.get_recommendation_display() if before else None,
+            "rated": len(revision.ratings),
+            "average": sum(revision.ratings.values()) / len(revision.ratings)
+            if revision.ratings
+            else None,
+            "note": revision.note if not before or before.note != revision.note else "",
+            "changed": before is not None,
+        }
+        events.append(Event(revision.at, "review", revision.review.reviewer_username, facts))
+    return events[-LIMIT:]
+
+
+def _notes(scope: Scope, key: str) -> list[Event]:
+    notes = Note.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
+    return [
+        Event(note.created_at, "note", note.author_username, {"text": note.text})
+        for note in notes.order_by("-created_at")[:LIMIT]
+    ]
+
+
+def _reveals(scope: Scope, key: str) -> list[Event]:
+    reveals = IdentityReveal.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
+    return [
+        Event(reveal.at, "identity_revealed", reveal.actor_username)
+        for reveal in reveals.order_by("-at")[:LIMIT]
+    ]
