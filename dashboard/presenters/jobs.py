@@ -19,7 +19,7 @@ from willo_integration.services.participants import (
     participant_list,
     participant_pipeline,
 )
-from willo_integration.services.reviews import tally_of_row
+from willo_integration.services.reviews import reviews_tallies
 from willo_integration.services.scope import Scope
 
 TABLE_PER_PAGE = 25
@@ -69,15 +69,15 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
     page = paginator.get_page(page_number(data.get("page")))
     rows: list[CachedParticipant] = list(page.object_list)
     decisions = participants_latest_decisions(scope=scope, keys=[p.key for p in rows])
-    for participant in rows:
-        participant.latest_decision = decisions.get(participant.key)
-        participant.team_tally = tally_of_row(participant)
     pipeline = participant_pipeline(
         scope=scope, interview=interview, filters=filters, viewer=viewer
     )
-    for column in pipeline:
-        for participant in column.members:
-            participant.team_tally = tally_of_row(participant)
+    members = [p for column in pipeline for p in column.members]
+    tallies = reviews_tallies(scope=scope, keys=[p.key for p in rows + members], viewer=viewer)
+    for participant in rows:
+        participant.latest_decision = decisions.get(participant.key)
+    for participant in rows + members:
+        participant.team_tally = tallies[participant.key]
     query = filters.as_query()
     sort = {
         column: _sort_link(query, filters.ordering, descending_first, ascending)

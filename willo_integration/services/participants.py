@@ -29,7 +29,7 @@ from willo_integration.services.freshness import (
 )
 from willo_integration.services.reads import Budget, read_shared
 from willo_integration.services.retry_policy import next_attempt_in
-from willo_integration.services.reviews import ReviewTally, tally_annotations, tally_of_row
+from willo_integration.services.reviews import ReviewTally, reviews_tallies, tally_annotation
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -169,11 +169,17 @@ def _filtered(
     filters: ParticipantFilters,
     viewer: AbstractBaseUser | None = None,
 ) -> QuerySet[CachedParticipant]:
-    """The job's candidates as filtered; with a ``viewer``, each row carries the team's
-    review tallies as that member may see them (reviews.tally_annotations)."""
+    """The job's candidates as filtered; the team's review tallies (as ``viewer`` may see
+    them) only where a filter or the ordering needs them."""
     rows = _scoped(scope).filter(interview=interview)
     if viewer is not None:
-        rows = rows.annotate(**tally_annotations(scope=scope, viewer=viewer))
+        wanted = set()
+        if filters.in_favour_min is not None:
+            wanted.add("team_in_favour")
+        if filters.ordering in REVIEW_ORDERINGS:
+            wanted.add(filters.ordering.lstrip("-"))
+        for name in sorted(wanted):
+            rows = rows.annotate(**{name: tally_annotation(name, scope=scope, viewer=viewer)})
         if filters.in_favour_min is not None:
             rows = rows.filter(team_in_favour__gte=filters.in_favour_min)
     if filters.status:
@@ -218,8 +224,9 @@ def participant_list(
 ) -> QuerySet[CachedParticipant]:
     """The job's candidates, filtered and ordered; one query whatever the number of rows.
 
-    Only the LIST_FIELDS are loaded (reading another field costs a query per row). With a
-    ``viewer``, the team's review tallies as they may see them (``reviews.tally_of_row``).
+    Only the LIST_FIELDS are loaded (reading another field costs a query per row). A
+    ``viewer`` is needed to filter or sort by the team's reviews (``reviews_tallies`` gives
+    what the rows shown carry).
     """
     return (
         _filtered(scope, interview, filters, viewer)
@@ -460,25 +467,41 @@ def participants_csv_rows(
     The team's review columns say "hidden" where independent review hides them."""
     yield CSV_HEADER
     rows = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)
-    for row in rows.iterator(chunk_size=2000):
-        yield [
-            _cell(value)
-            for value in (
-                row.key,
-                row.name,
-                row.email,
-                row.phone,
-                row.status,
-                "" if row.average_score is None else f"{row.average_score:g}",
-                str(row.score_count),
-                _when(row.created_at),
-                _when(row.responded_at),
-                "yes" if row.has_identity_check else "no",
-                row.location,
-                row.custom_id,
-                *_review_cells(tally_of_row(row)),
-            )
-        ]
+    for chunk in _chunks(rows.iterator(chunk_size=2000), 2000):
+        tallies = reviews_tallies(scope=scope, keys=[row.key for row in chunk], viewer=viewer)
+        yield from (_csv_row(row, tallies[row.key]) for row in chunk)
+
+
+def _chunks(rows: Iterator[CachedParticipant], size: int) -> Iterator[list[CachedParticipant]]:
+    chunk: list[CachedParticipant] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _csv_row(row: CachedParticipant, tally: ReviewTally | None) -> list[str]:
+    return [
+        _cell(value)
+        for value in (
+            row.key,
+            row.name,
+            row.email,
+            row.phone,
+            row.status,
+            "" if row.average_score is None else f"{row.average_score:g}",
+            str(row.score_count),
+            _when(row.created_at),
+            _when(row.responded_at),
+            "yes" if row.has_identity_check else "no",
+            row.location,
+            row.custom_id,
+            *_review_cells(tally),
+        )
+    ]
 
 
 def _review_cells(tally: ReviewTally | None) -> list[str]:

@@ -226,64 +226,82 @@ def participant_tally(
     *, scope: Scope, participant_key: str, viewer: AbstractBaseUser
 ) -> ReviewTally | None:
     """The team's tally of one candidate as ``viewer`` may see it (None: hidden)."""
-    return participant_reviews(scope=scope, participant_key=participant_key, viewer=viewer).tally
+    return reviews_tallies(scope=scope, keys=[participant_key], viewer=viewer)[participant_key]
 
 
-# -- the job table, pipeline and CSV: the team's tallies as columns ----------------------
+# -- the job table, pipeline and CSV: the team's tallies per candidate ------------------
 
-TALLY_FIELDS = {
-    "team_strong_yes": (Recommendation.STRONG_YES,),
-    "team_yes": (Recommendation.YES,),
-    "team_no": (Recommendation.NO,),
-    "team_strong_no": (Recommendation.STRONG_NO,),
-    "team_in_favour": FOR,
-}
+# What the table may sort or filter on: a candidate row's tally, as its viewer may see it.
+SORTABLE = ("team_in_favour", "team_rating")
 
 
-def tally_annotations(*, scope: Scope, viewer: AbstractBaseUser) -> dict[str, object]:
-    """Per candidate row: how many members gave each recommendation (``team_yes``...),
-    ``team_in_favour`` (Strong yes and Yes), ``team_reviews``, ``team_rating`` (the average
-    answer rating) and ``team_ratings`` (how many); None where the viewer may not see them.
-    Sorting and filtering on them therefore never reveal what is hidden."""
-    reviews = Review.objects.filter(
-        team=scope.team, scope=scope.key, participant_key=OuterRef("key")
-    )
-
-    def counted(rows) -> Coalesce:
+def tally_annotation(name: str, *, scope: Scope, viewer: AbstractBaseUser):
+    """``team_in_favour`` (Strong yes and Yes) or ``team_rating`` (the average answer
+    rating) per candidate row (by ``key``), None where the viewer may not see it: sorting
+    and filtering on it never reveal what is hidden. Only what a query sorts or filters on
+    is annotated; what a page shows comes from ``reviews_tallies``."""
+    if name == "team_in_favour":
+        rows = Review.objects.filter(
+            team=scope.team,
+            scope=scope.key,
+            participant_key=OuterRef("key"),
+            recommendation__in=FOR,
+        )
         number = rows.values("participant_key").annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(number, output_field=IntegerField()), Value(0))
-
-    ratings = AnswerRating.objects.filter(
-        review__team=scope.team, review__scope=scope.key, review__participant_key=OuterRef("key")
-    ).values("review__participant_key")
-    values: dict[str, object] = {
-        name: counted(reviews.filter(recommendation__in=wanted))
-        for name, wanted in TALLY_FIELDS.items()
-    }
-    values["team_reviews"] = counted(reviews.exclude(recommendation=""))
-    values["team_rating"] = Subquery(
-        ratings.annotate(a=Avg("rating")).values("a"), output_field=FloatField()
-    )
-    values["team_ratings"] = Coalesce(
-        Subquery(ratings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-        Value(0),
-    )
+        expression = Coalesce(Subquery(number, output_field=IntegerField()), Value(0))
+    elif name == "team_rating":
+        ratings = AnswerRating.objects.filter(
+            review__team=scope.team,
+            review__scope=scope.key,
+            review__participant_key=OuterRef("key"),
+        ).values("review__participant_key")
+        average = ratings.annotate(a=Avg("rating")).values("a")
+        expression = Subquery(average, output_field=FloatField())
+    else:
+        raise ValueError(f"No such tally: {name!r}")
     if not scope.team.independent_review:
-        return values
+        return expression
     seen = Exists(_recommended_by(scope, viewer, OuterRef("key")))
+    return Case(When(seen, then=expression), default=Value(None))
+
+
+def reviews_tallies(
+    *, scope: Scope, keys: Iterable[str], viewer: AbstractBaseUser
+) -> dict[str, ReviewTally | None]:
+    """The tally of each candidate in ``keys`` as ``viewer`` may see it (None: hidden), in
+    three queries whatever their number."""
+    keys = list(dict.fromkeys(keys))
+    reviews = Review.objects.filter(team=scope.team, scope=scope.key, participant_key__in=keys)
+    visible = set(keys)
+    if scope.team.independent_review:
+        visible = set(
+            reviews.filter(reviewer=viewer)
+            .exclude(recommendation="")
+            .values_list("participant_key", flat=True)
+        )
+    counts: dict[str, dict[str, int]] = {key: dict.fromkeys(RECOMMENDATIONS, 0) for key in visible}
+    for key, recommendation, n in (
+        reviews.filter(participant_key__in=visible)
+        .exclude(recommendation="")
+        .values_list("participant_key", "recommendation")
+        .annotate(n=Count("pk"))
+    ):
+        counts[key][recommendation] = n
+    ratings = {
+        key: (average, n)
+        for key, average, n in AnswerRating.objects.filter(
+            review__team=scope.team, review__scope=scope.key, review__participant_key__in=visible
+        )
+        .values_list("review__participant_key")
+        .annotate(a=Avg("rating"), n=Count("pk"))
+    }
     return {
-        name: Case(When(seen, then=expression), default=Value(None))
-        for name, expression in values.items()
+        key: ReviewTally(
+            counts=counts[key],
+            rating_average=ratings.get(key, (None, 0))[0],
+            rating_count=ratings.get(key, (None, 0))[1],
+        )
+        if key in visible
+        else None
+        for key in keys
     }
-
-
-def tally_of_row(row: CachedParticipant) -> ReviewTally | None:
-    """The tally a row annotated with ``tally_annotations`` carries; None when hidden."""
-    if getattr(row, "team_reviews", None) is None:
-        return None
-    counts = {
-        recommendation.value: getattr(row, name)
-        for name, (recommendation, *_) in TALLY_FIELDS.items()
-        if name != "team_in_favour"
-    }
-    return ReviewTally(counts=counts, rating_average=row.team_rating, rating_count=row.team_ratings)
