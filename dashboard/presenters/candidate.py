@@ -25,18 +25,23 @@ def candidate_panels_context(
     """``notes``: what the notes panel takes besides (``with_form``, ``draft``)."""
     decisions = decision_panel_context(scope, participant)
     feedback = willo_feedback_context(scope, participant)
+    reviews = review_panel_context(scope, participant.key, viewer, answers)
+    noted = notes_context(
+        membership=membership, scope=scope, participant_key=participant.key, **notes
+    )
+    seen = reviews["reviews"]
     return {
         **decisions,
         **feedback,
-        **review_panel_context(scope, participant.key, viewer, answers),
-        **notes_context(
-            membership=membership, scope=scope, participant_key=participant.key, **notes
-        ),
+        **reviews,
+        **noted,
         **timeline_context(
             scope,
             participant,
             viewer,
             decisions=decisions["history"],
             feedback=feedback["willo_feedback"],
+            notes=[view.note for view in noted["notes"]],
+            reviews=[r for r in (seen.mine, *seen.others) if r is not None],
         ),
     }

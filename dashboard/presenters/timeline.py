@@ -73,14 +73,8 @@ def entry_of(event: Event) -> Entry:
     return Entry(event.at, kind, who, text, detail, scores, event.in_willo)
 
 
-def timeline_context(scope: Scope, participant, viewer, decisions=None, feedback=None) -> dict:
-    """The candidate's timeline; ``decisions`` and ``feedback`` (Willo's comments and
-    scores): theirs, when the page has them already."""
-    events = participant_timeline(
-        scope=scope,
-        participant=participant,
-        viewer=viewer,
-        decisions=decisions,
-        feedback=feedback,
-    )
+def timeline_context(scope: Scope, participant, viewer, **known) -> dict:
+    """The candidate's timeline; ``known``: what the page has read of them already
+    (``decisions``, ``feedback``, ``notes``, ``reviews``), not read again."""
+    events = participant_timeline(scope=scope, participant=participant, viewer=viewer, **known)
     return {"timeline": [entry_of(event) for event in events]}

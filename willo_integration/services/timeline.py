@@ -41,10 +41,12 @@ def participant_timeline(
     viewer: AbstractBaseUser,
     decisions: list[Decision] | None = None,
     feedback: WilloFeedback | None = None,
+    notes: list[Note] | None = None,
+    reviews: list[Review] | None = None,
 ) -> list[Event]:
     """The candidate's events newest first; colleagues' reviews only when ``viewer`` may
-    see them. ``decisions`` and ``feedback`` (Willo's comments and scores): the
-    candidate's, when the caller has them already."""
+    see them. ``decisions``, ``feedback`` (Willo's comments and scores), ``notes`` and
+    ``reviews`` (those ``viewer`` may see): the candidate's, when the caller has them."""
     key = participant.key
     if decisions is None:
         decisions = list(
@@ -59,8 +61,8 @@ def participant_timeline(
         *_willo_feedback(feedback),
         *_statuses(scope, participant),
         *_decisions(decisions),
-        *_reviews(scope, key, viewer),
-        *_notes(scope, key),
+        *_reviews(scope, key, viewer, reviews),
+        *_notes(scope, key, notes),
         *_reveals(scope, key),
     ]
     return sorted(events, key=lambda event: event.at, reverse=True)
@@ -128,11 +130,16 @@ def _decisions(decisions: list[Decision]) -> list[Event]:
     return events
 
 
-def _reviews(scope: Scope, key: str, viewer: AbstractBaseUser) -> list[Event]:
-    reviews = Review.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
-    mine = reviews.filter(reviewer=viewer).exclude(recommendation="").exists()
-    if scope.team.independent_review and not mine:
-        reviews = reviews.filter(reviewer=viewer)
+def _reviews(
+    scope: Scope, key: str, viewer: AbstractBaseUser, seen: list[Review] | None
+) -> list[Event]:
+    if seen is not None:
+        reviews = [review.pk for review in seen]
+    else:
+        reviews = Review.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
+        mine = reviews.filter(reviewer=viewer).exclude(recommendation="").exists()
+        if scope.team.independent_review and not mine:
+            reviews = reviews.filter(reviewer=viewer)
     revisions = (
         ReviewRevision.objects.filter(review__in=reviews)
         .select_related("review")
@@ -157,11 +164,14 @@ def _reviews(scope: Scope, key: str, viewer: AbstractBaseUser) -> list[Event]:
     return events[-LIMIT:]
 
 
-def _notes(scope: Scope, key: str) -> list[Event]:
-    notes = Note.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
+def _notes(scope: Scope, key: str, notes: list[Note] | None) -> list[Event]:
+    if notes is None:
+        notes = Note.objects.filter(team=scope.team, scope=scope.key, participant_key=key).order_by(
+            "-created_at"
+        )
     return [
         Event(note.created_at, "note", note.author_username, {"text": note.text})
-        for note in notes.order_by("-created_at")[:LIMIT]
+        for note in notes[:LIMIT]
     ]
 
 
