@@ -36,7 +36,6 @@ from willo_integration.models import CachedParticipant
 from willo_integration.services.decisions import (
     DECISION_STATUSES,
     DecisionNotUndoable,
-    decision_candidate,
     decisions_list,
     participant_latest_decision,
     participants_decide,
@@ -48,7 +47,7 @@ from willo_integration.services.decisions import participant_decide as decide_pa
 from willo_integration.services.interviews import interview_cached
 from willo_integration.services.participants import interview_participant_keys
 from willo_integration.services.reviews import participant_tally
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import Scope, candidate_in_scope
 
 logger = logging.getLogger("dashboard.decisions")
 
@@ -197,7 +196,7 @@ def _answer(
 def participant_decide(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
     """Accept or reject one candidate (POST status=Accepted|Rejected): recorded, sent later."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    participant = decision_candidate(scope=scope, key=participant_key)
+    participant = candidate_in_scope(scope, participant_key)
     status = request.POST.get("status", "")
     if status not in DECISION_STATUSES:
         return HttpResponseBadRequest(BAD_STATUS)
@@ -223,7 +222,7 @@ def decision_undo(request: HtmxHttpRequest, slug: str, decision_id: int) -> Http
     """Cancel a decision in its undo window: Willo never hears of it. 409 once it is sent."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
     decision = _decision(scope, decision_id)
-    participant = decision_candidate(scope=scope, key=decision.participant_key)
+    participant = candidate_in_scope(scope, decision.participant_key)
     try:
         undone = undo_decision(scope=scope, decision_id=decision.pk, actor=request.user)
     except DecisionNotUndoable as refused:
@@ -256,7 +255,7 @@ def decision_retry(request: HtmxHttpRequest, slug: str, decision_id: int) -> Htt
     """Send a failed decision to Willo again (by a task, like the first time)."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
     failed = _decision(scope, decision_id)
-    participant = decision_candidate(scope=scope, key=failed.participant_key)
+    participant = candidate_in_scope(scope, failed.participant_key)
     decision = retry_decision(scope=scope, decision_id=failed.pk, actor=request.user)
     return _answer(
         request,

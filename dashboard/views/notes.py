@@ -15,7 +15,8 @@ from dashboard.forms import NoteForm
 from dashboard.presenters.notes import mentions_context, notes_context
 from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
 from dashboard.views.session import note_draft_keep
-from willo_integration.services.notes import NoteRejected, mentions_of, note_add, note_candidate
+from willo_integration.services.notes import NoteRejected, mentions_of, note_add
+from willo_integration.services.scope import candidate_in_scope
 
 
 @require_POST
@@ -25,7 +26,7 @@ def participant_note_add(request: HtmxHttpRequest, slug: str, participant_key: s
     added, the notes list; without JavaScript, back to the candidate page, a refused note
     kept there with its errors."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    participant = note_candidate(scope=scope, key=participant_key)
+    participant = candidate_in_scope(scope, participant_key)
     form = NoteForm(request.POST, team=scope.team)
     note = None
     if form.is_valid():

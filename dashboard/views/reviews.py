@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from dashboard.forms import ReviewForm
 from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.presenters.reviews import review_panel_context
-from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
+from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
 from willo_integration.services.reviews import ReviewInvalid, review_save
+from willo_integration.services.scope import candidate_in_scope
 
 
 @require_POST
@@ -22,7 +23,7 @@ def participant_review(request: HtmxHttpRequest, slug: str, participant_key: str
     """Save my review (recommendation, review note, answer ratings); viewers may not (403).
     A form error answers 400 with the panel and nothing is stored."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
-    participant, _freshness = candidate_for(scope, participant_key)
+    participant = candidate_in_scope(scope, participant_key)  # no review waits for Willo
     answers = answer_views(participant.participant(), questions_of(participant))
     form = ReviewForm(request.POST, answer_keys=[a.key for a in answers if a.key])
     status = 400

@@ -40,7 +40,7 @@ PLUMBING = (
     "dashboard.views.scoping",  # the requester's scope
     "dashboard.permissions",
     "dashboard.client_ip",
-    "willo_integration.services.scope",  # a scope and its Willo client
+    "willo_integration.services.scope",  # a scope, its Willo client, the candidate named
     "willo_integration.services.clients",
 )
 PACKAGES = tuple(str(ROOT / package) + "/" for package in ("dashboard", "willo_integration"))

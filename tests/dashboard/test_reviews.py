@@ -280,3 +280,22 @@ def test_only_a_team_admin_may_change_it(client, world):
     assert client.post(url, {}).status_code == 403
     world.team_a.refresh_from_db()
     assert world.team_a.independent_review is True
+
+
+def test_a_review_never_waits_for_willo_even_when_the_cache_is_old(
+    client, world, job, settings, willo_transport
+):
+    import httpx
+
+    asked: list[httpx.Request] = []
+    willo_transport(lambda request: asked.append(request) or httpx.Response(503))
+    settings.WILLO_CACHE_TTL_SECONDS = 0  # everything cached is stale
+    client.force_login(world.rita)
+
+    response = client.post(
+        review_url(world), {"recommendation": "yes", "rating-p-ann-a1": "4"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert asked == []
+    assert Review.objects.get().recommendation == "yes"

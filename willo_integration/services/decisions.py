@@ -47,7 +47,7 @@ from willo_integration.client import (
 from willo_integration.models import CachedParticipant, Source
 from willo_integration.services.cache_writer import participant_store, participants_store
 from willo_integration.services.changes import changes_mark
-from willo_integration.services.errors import DecisionNotFound, ParticipantNotFound
+from willo_integration.services.errors import DecisionNotFound
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.retry_policy import next_attempt_in
 from willo_integration.services.scope import NotAChild, Scope, child_scope
@@ -78,15 +78,6 @@ class SendOutcome:
 
 
 # -- what a page shows of the decisions ---------------------------------------------------
-
-
-def decision_candidate(*, scope: Scope, key: str) -> CachedParticipant:
-    """The scope's candidate a decision is about, as cached: a decision never waits for a
-    read of Willo. ParticipantNotFound if the scope has no such candidate cached."""
-    candidate = CachedParticipant.objects.filter(team=scope.team, scope=scope.key, key=key).first()
-    if candidate is None:
-        raise ParticipantNotFound("No such candidate here.")
-    return candidate
 
 
 def participant_latest_decision(*, scope: Scope, participant_key: str) -> Decision | None:

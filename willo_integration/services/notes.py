@@ -18,9 +18,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from dashboard.models import NOTE_MAX_CHARACTERS, Membership, Mention, Note, actor_username
-from willo_integration.models import CachedParticipant
 from willo_integration.services.changes import changes_mark
-from willo_integration.services.errors import ParticipantNotFound
+from willo_integration.services.scope import candidate_in_scope
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -105,19 +104,6 @@ def note_check(team: Team, text: str) -> list:
     return mentioned_members(team, text)
 
 
-def note_candidate(*, scope: Scope, key: str) -> CachedParticipant:
-    """The scope's cached candidate a note is about (never a read of Willo: the candidate
-    page was open); ParticipantNotFound if the scope has none such."""
-    candidate = (
-        CachedParticipant.objects.filter(team=scope.team, scope=scope.key, key=key)
-        .only("id", "team_id", "scope", "key", "name")
-        .first()
-    )
-    if candidate is None:
-        raise ParticipantNotFound("No such candidate here.")
-    return candidate
-
-
 def note_add(*, scope: Scope, participant_key: str, author: AbstractBaseUser, text: str) -> Note:
     """Store a note on the scope's cached candidate with its mentions, in one transaction.
 
@@ -125,7 +111,7 @@ def note_add(*, scope: Scope, participant_key: str, author: AbstractBaseUser, te
     stored) for an empty or too long text or a mention of anyone but the team's members.
     The author mentioning themselves is no mention."""
     text = note_text(text)
-    candidate = note_candidate(scope=scope, key=participant_key)
+    candidate = candidate_in_scope(scope, participant_key)
     mentioned = [user for user in note_check(scope.team, text) if user.pk != author.pk]
     with transaction.atomic():
         note = Note.objects.create(

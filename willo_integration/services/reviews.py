@@ -31,10 +31,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from dashboard.models import NOTE_MAX_CHARACTERS, AnswerRating, Review, ReviewRevision
-from willo_integration.models import CachedParticipant
 from willo_integration.services.changes import changes_mark
-from willo_integration.services.errors import ParticipantNotFound
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import Scope, candidate_in_scope
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -92,10 +90,6 @@ class CandidateReviews:
     tally: ReviewTally | None = None  # None when hidden
     hidden: bool = False  # independent review hides colleagues' reviews from the viewer
 
-    @property
-    def recommended(self) -> bool:
-        return bool(self.mine and self.mine.recommendation)
-
 
 def review_save(
     *,
@@ -118,10 +112,7 @@ def review_save(
     errors = _problems(recommendation, note, ratings, set(answer_keys))
     if errors:
         raise ReviewInvalid(errors)
-    if not CachedParticipant.objects.filter(
-        team=scope.team, scope=scope.key, key=participant_key
-    ).exists():
-        raise ParticipantNotFound("No such candidate here.")
+    candidate_in_scope(scope, participant_key)
     kept = {key: value for key, value in ratings.items() if value is not None}
     with transaction.atomic():
         review, _ = Review.objects.update_or_create(
@@ -230,9 +221,6 @@ def participant_tally(
 
 
 # -- the job table, pipeline and CSV: the team's tallies per candidate ------------------
-
-# What the table may sort or filter on: a candidate row's tally, as its viewer may see it.
-SORTABLE = ("team_in_favour", "team_rating")
 
 
 def tally_annotation(name: str, *, scope: Scope, viewer: AbstractBaseUser):

@@ -1,5 +1,6 @@
 """Where a request acts: a team's own Willo organisation, or one of an agency team's
-child organisations, as one of that child's user relations."""
+child organisations, as one of that child's user relations; and a candidate a request
+names, found in that scope."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from willo_integration.models import ChildOrganisation, ChildUserRelation
+from willo_integration.models import CachedParticipant, ChildOrganisation, ChildUserRelation
 from willo_integration.services.clients import client_for_team
+from willo_integration.services.errors import ParticipantNotFound
 
 if TYPE_CHECKING:
     from dashboard.models import Team
@@ -118,3 +120,12 @@ def scopes_of(team: Team) -> list[Scope]:
             if relation is not None:
                 scopes.append(ChildChoice(child=child, relation=relation).scope())
     return scopes
+
+
+def candidate_in_scope(scope: Scope, key: str) -> CachedParticipant:
+    """The scope's candidate ``key`` as cached, never read from Willo (a decision, a review
+    or a note does not wait for Willo); ParticipantNotFound if the scope has none such."""
+    candidate = CachedParticipant.objects.filter(team=scope.team, scope=scope.key, key=key).first()
+    if candidate is None:
+        raise ParticipantNotFound("No such candidate here.")
+    return candidate
