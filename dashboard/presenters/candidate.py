@@ -38,7 +38,6 @@ def candidate_panels_context(
         **timeline_context(
             scope,
             participant,
-            viewer,
             decisions=decisions["history"],
             feedback=feedback["willo_feedback"],
             notes=[view.note for view in noted["notes"]],

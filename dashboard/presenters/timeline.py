@@ -73,8 +73,8 @@ def entry_of(event: Event) -> Entry:
     return Entry(event.at, kind, who, text, detail, scores, event.in_willo)
 
 
-def timeline_context(scope: Scope, participant, viewer, **known) -> dict:
-    """The candidate's timeline; ``known``: what the page has read of them already
-    (``decisions``, ``feedback``, ``notes``, ``reviews``), not read again."""
-    events = participant_timeline(scope=scope, participant=participant, viewer=viewer, **known)
+def timeline_context(scope: Scope, participant, **read) -> dict:
+    """The candidate's timeline from what the page's panels have ``read`` of them
+    (``decisions``, ``feedback``, ``notes``, ``reviews``: see participant_timeline)."""
+    events = participant_timeline(scope=scope, participant=participant, **read)
     return {"timeline": [entry_of(event) for event in events]}

@@ -1,5 +1,6 @@
 """One timeline per candidate: everything that happened to them, here and in Willo, newest
-first, as the member looking may see it (independent review hides colleagues' reviews).
+first, as the member looking may see it (independent review hides colleagues' reviews:
+the reviews given here are already those they may see).
 
 Each source gives its events; the presenter words them. Sources: the invitation, status
 changes Willo told us of, every decision (recorded, undone, replaced, sent, failed), the
@@ -10,15 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dashboard.models import Decision, IdentityReveal, Note, Review, ReviewRevision
 from willo_integration.models import CachedParticipant, StatusChange
 from willo_integration.services.scope import Scope
-from willo_integration.services.willo_feedback import WilloFeedback, participant_willo_feedback
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+from willo_integration.services.willo_feedback import WilloFeedback
 
 LIMIT = 200  # per source: a timeline is read, not archived
 
@@ -38,32 +36,23 @@ def participant_timeline(
     *,
     scope: Scope,
     participant: CachedParticipant,
-    viewer: AbstractBaseUser,
-    decisions: list[Decision] | None = None,
-    feedback: WilloFeedback | None = None,
-    notes: list[Note] | None = None,
-    reviews: list[Review] | None = None,
+    decisions: list[Decision],
+    feedback: WilloFeedback,
+    notes: list[Note],
+    reviews: list[Review],
 ) -> list[Event]:
-    """The candidate's events newest first; colleagues' reviews only when ``viewer`` may
-    see them. ``decisions``, ``feedback`` (Willo's comments and scores), ``notes`` and
-    ``reviews`` (those ``viewer`` may see): the candidate's, when the caller has them."""
-    key = participant.key
-    if decisions is None:
-        decisions = list(
-            Decision.objects.filter(team=scope.team, scope=scope.key, participant_key=key).order_by(
-                "-created_at"
-            )[:LIMIT]
-        )
-    if feedback is None:
-        feedback = participant_willo_feedback(scope=scope, key=key)
+    """The candidate's events newest first. ``decisions``, ``feedback`` (Willo's comments
+    and scores), ``notes`` and ``reviews`` are the candidate's as the page has read them
+    for its panels (``reviews``: those the member looking may see, independent review
+    applied); the status history and the identity reveals are read here."""
     events = [
         *_invitation(participant),
         *_willo_feedback(feedback),
         *_statuses(scope, participant),
-        *_decisions(decisions),
-        *_reviews(scope, key, viewer, reviews),
-        *_notes(scope, key, notes),
-        *_reveals(scope, key),
+        *_decisions(decisions[:LIMIT]),
+        *_reviews(reviews),
+        *_notes(notes[:LIMIT]),
+        *_reveals(scope, participant.key),
     ]
     return sorted(events, key=lambda event: event.at, reverse=True)
 
@@ -130,20 +119,12 @@ def _decisions(decisions: list[Decision]) -> list[Event]:
     return events
 
 
-def _reviews(
-    scope: Scope, key: str, viewer: AbstractBaseUser, seen: list[Review] | None
-) -> list[Event]:
-    if seen is not None:
-        reviews = [review.pk for review in seen]
-    else:
-        reviews = Review.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
-        mine = reviews.filter(reviewer=viewer).exclude(recommendation="").exists()
-        if scope.team.independent_review and not mine:
-            reviews = reviews.filter(reviewer=viewer)
-    revisions = (
-        ReviewRevision.objects.filter(review__in=reviews)
-        .select_related("review")
-        .order_by("review_id", "at", "pk")
+def _reviews(reviews: list[Review]) -> list[Event]:
+    if not reviews:
+        return []
+    reviewers = {review.pk: review.reviewer_username for review in reviews}
+    revisions = ReviewRevision.objects.filter(review__in=reviewers).order_by(
+        "review_id", "at", "pk"
     )
     events: list[Event] = []
     previous: dict[int, ReviewRevision] = {}
@@ -160,18 +141,13 @@ def _reviews(
             "note": revision.note if not before or before.note != revision.note else "",
             "changed": before is not None,
         }
-        events.append(Event(revision.at, "review", revision.review.reviewer_username, facts))
+        events.append(Event(revision.at, "review", reviewers[revision.review_id], facts))
     return events[-LIMIT:]
 
 
-def _notes(scope: Scope, key: str, notes: list[Note] | None) -> list[Event]:
-    if notes is None:
-        notes = Note.objects.filter(team=scope.team, scope=scope.key, participant_key=key).order_by(
-            "-created_at"
-        )
+def _notes(notes: list[Note]) -> list[Event]:
     return [
-        Event(note.created_at, "note", note.author_username, {"text": note.text})
-        for note in notes[:LIMIT]
+        Event(note.created_at, "note", note.author_username, {"text": note.text}) for note in notes
     ]
 
 
