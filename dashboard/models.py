@@ -543,3 +543,28 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.note}"
+
+
+class MemberPreferences(models.Model):
+    """How one member likes to work, in every team: the keyboard shortcuts, the playback
+    speed and autoplay of answers in review. A member without a row has the defaults."""
+
+    SPEEDS = ("0.75", "1", "1.25", "1.5", "2")
+    DEFAULT_SPEED = "1"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    # Single-key shortcuts can be turned off (WCAG 2.1.4: they would fire from speech input).
+    shortcuts = models.BooleanField("single-key shortcuts", default=True)
+    playback_speed = models.CharField(
+        max_length=4, choices=[(s, f"{s}×") for s in SPEEDS], default=DEFAULT_SPEED
+    )
+    autoplay = models.BooleanField("play the next answer when one ends", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "member preferences"
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"

@@ -146,6 +146,10 @@ class CachedParticipant(models.Model):
             models.Index(
                 fields=["team", "scope", "interview", "average_score"], name="cached_part_score"
             ),
+            # The review queue: a team's responded candidates, oldest response first.
+            models.Index(
+                fields=["team", "scope", "status", "responded_at"], name="cached_part_queue"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,62 @@
+"""A member's preferences: single-key shortcuts, playback speed and autoplay in review.
+
+They belong to the member, not a team, and are the dashboard's own (Willo never hears of
+them). A member who never saved any has the defaults, without a row.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from dashboard.models import MemberPreferences
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger("willo_integration.services")
+
+SPEEDS = MemberPreferences.SPEEDS
+
+
+class PreferenceInvalid(ValueError):
+    """A preference that cannot be kept (a speed not offered)."""
+
+
+def preferences_of(member: AbstractBaseUser) -> MemberPreferences:
+    """The member's preferences; the defaults (unsaved) if they never changed any."""
+    if not member.is_authenticated:
+        return MemberPreferences()
+    found = MemberPreferences.objects.filter(user=member).first()
+    return found if found is not None else MemberPreferences(user=member)
+
+
+def preferences_save(
+    *, member: AbstractBaseUser, shortcuts: bool, playback_speed: str, autoplay: bool
+) -> MemberPreferences:
+    """Keep the member's preferences (the preferences page)."""
+    _check_speed(playback_speed)
+    preferences, _ = MemberPreferences.objects.update_or_create(
+        user=member,
+        defaults={"shortcuts": shortcuts, "playback_speed": playback_speed, "autoplay": autoplay},
+    )
+    logger.info(
+        "preferences of %s saved (shortcuts %s, speed %s, autoplay %s)",
+        member.get_username(), "on" if shortcuts else "off", playback_speed,
+        "on" if autoplay else "off",
+    )  # fmt: skip
+    return preferences
+
+
+def playback_speed_set(*, member: AbstractBaseUser, speed: str) -> MemberPreferences:
+    """Remember the speed the member last chose on a player, for every player after."""
+    _check_speed(speed)
+    preferences, _ = MemberPreferences.objects.update_or_create(
+        user=member, defaults={"playback_speed": speed}
+    )
+    return preferences
+
+
+def _check_speed(speed: str) -> None:
+    if speed not in SPEEDS:
+        raise PreferenceInvalid(f"Choose a speed of {', '.join(s + '×' for s in SPEEDS)}.")
