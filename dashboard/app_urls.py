@@ -10,6 +10,7 @@ from dashboard.views import (
     interviews,
     notes,
     participants,
+    review_queue,
     reviews,
     sync,
     teams,
@@ -28,6 +29,12 @@ urlpatterns = [
     path("mentions/", notes.mentions, name="mentions"),
     path(team, teams.team_detail, name="team_detail"),
     path(team + "review-settings/", teams.team_review_settings, name="team_review_settings"),
+    path(team + "review/", review_queue.review_queue_view, name="review_queue"),
+    path(
+        team + "review/<str:participant_key>/",
+        review_queue.review_candidate,
+        name="review_candidate",
+    ),
     path(team + "agency/", agency.agency_detail, name="agency_detail"),
     path(team + "agency/refresh/", agency.agency_refresh, name="agency_refresh"),
     path(team + "agency/children/", agency.agency_child_create, name="agency_child_create"),
@@ -56,6 +63,11 @@ urlpatterns = [
     ),
     path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
     path(candidate + "review/", reviews.participant_review, name="participant_review"),
+    path(
+        candidate + "recommendation/",
+        reviews.participant_recommend,
+        name="participant_recommend",
+    ),
     path(candidate + "notes/", notes.participant_note_add, name="participant_note_add"),
     path(
         team + "decisions/<int:decision_id>/retry/",

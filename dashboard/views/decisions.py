@@ -31,7 +31,7 @@ from dashboard.presenters.decisions import (
 )
 from dashboard.presenters.jobs import job_results_context
 from dashboard.presenters.participants import candidates_url
-from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
+from dashboard.views.scoping import HtmxHttpRequest, safe_url, scope_for, wants_partial
 from willo_integration.models import CachedParticipant
 from willo_integration.services.decisions import (
     DECISION_STATUSES,
@@ -154,7 +154,8 @@ def _answer(
     filter_query = request.POST.get("filter_query", "")
     if not wants_partial(request):
         messages.add_message(request, LEVELS[notice.words.tone], notice.words.text)
-        return redirect(_back(scope, participant, view, filter_query))
+        onward = safe_url(request, request.POST.get("next", "")) if status < 400 else ""
+        return redirect(onward or _back(scope, participant, view, filter_query))
     if view == "notice":
         html = _notice_html(request, scope, notice, oob=False)
     elif view == "row":

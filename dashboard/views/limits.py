@@ -10,10 +10,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_ratelimit.core import get_usage
 
-from dashboard.views.scoping import wants_partial
+from dashboard.views.scoping import safe_url, wants_partial
 from willo_integration.services.reads import Budget, ReadLimitReached
 
 logger = logging.getLogger("dashboard.limits")
@@ -56,11 +55,7 @@ def read_limit_response(request: HttpRequest, limit: ReadLimitReached) -> HttpRe
 
 
 def _back(request: HttpRequest) -> str:
-    referer = request.headers.get("Referer", "")
-    safe = url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return referer if safe else ""
+    return safe_url(request, request.headers.get("Referer", ""))
 
 
 def answers_read_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from dashboard.forms import ReviewForm
 from dashboard.presenters.participants import answer_views, questions_of
+from dashboard.presenters.review_queue import recommendation_buttons
 from dashboard.presenters.reviews import review_panel_context
-from dashboard.views.scoping import HtmxHttpRequest, scope_for, wants_partial
-from willo_integration.services.reviews import ReviewInvalid, review_save
+from dashboard.views.scoping import HtmxHttpRequest, safe_url, scope_for, wants_partial
+from willo_integration.services.reviews import ReviewInvalid, recommendation_give, review_save
 from willo_integration.services.scope import candidate_in_scope
+
+logger = logging.getLogger("dashboard.reviews")
 
 
 @require_POST
@@ -71,3 +77,54 @@ def participant_review(request: HtmxHttpRequest, slug: str, participant_key: str
         ),
     }
     return render(request, "dashboard/participants/detail.html#review", context, status=status)
+
+
+@require_POST
+@login_required
+def participant_recommend(
+    request: HtmxHttpRequest, slug: str, participant_key: str
+) -> HttpResponse:
+    """Give my recommendation alone (POST recommendation=), keeping my ratings and review
+    note: review mode's one key. HTMX: the recommendation bar, and the event that opens the
+    next candidate; without JavaScript, on to ``next`` (a page of this site) or back."""
+    _membership, scope = scope_for(request, slug, min_role="recruiter")
+    participant = candidate_in_scope(scope, participant_key)
+    chosen = request.POST.get("recommendation", "")
+    try:
+        recommendation_give(
+            scope=scope, participant_key=participant.key, reviewer=request.user,
+            recommendation=chosen,
+        )  # fmt: skip
+    except ReviewInvalid as invalid:
+        logger.info("recommendation of %s refused: %s", participant.key, invalid)
+        error, status = invalid.errors["recommendation"], 400
+    else:
+        error, status = "", 200
+    if not wants_partial(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "Recommendation saved. It stays in this dashboard.")
+        back = "" if error else safe_url(request, request.POST.get("next", ""))
+        if not back:
+            back = reverse(
+                "dashboard:participant_detail",
+                kwargs={"slug": scope.team.slug, "participant_key": participant.key},
+            )
+        return redirect(back)
+    context = {
+        "team": scope.team,
+        "participant": participant,
+        "recommendation_buttons": recommendation_buttons("" if error else chosen),
+        "recommend_url": request.path,
+        "next_url": safe_url(request, request.POST.get("next", "")),
+        "queue_url": "",
+        "recommend_error": error,
+        "recommend_saved": not error,
+    }
+    response = render(
+        request, "dashboard/review/candidate.html#recommendation", context, status=status
+    )
+    if not error:
+        trigger_client_event(response, "review-recommended", {"recommendation": chosen})
+    return response

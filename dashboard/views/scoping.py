@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 from dashboard.models import Membership
@@ -64,6 +65,14 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
     """An HTMX swap, not a full page: history restores and boosted links need the whole page."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+def safe_url(request: HttpRequest, url: str) -> str:
+    """``url`` if it is a page of this site (a ``next`` or a Referer), else ""."""
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else ""
 
 
 def job_for(scope: Scope, key: str) -> tuple[CachedInterview, Freshness]:

@@ -1,4 +1,7 @@
-// Keyboard shortcuts: j/k next/previous candidate, a/r accept/reject, ? help.
+// Keyboard shortcuts: j/k next/previous candidate, a/r accept/reject, ? help; in review mode
+// also y/n (Y/N strong) recommend, 1-9 a question, space play/pause, arrows seek 10 s, s speed,
+// u undo. Listened for while the window captures the key, so a focused audio or video player
+// (whose controls would take space and the arrows) does not swallow them.
 // No inline script and no eval: loaded with defer, works under a strict Content-Security-Policy.
 (function () {
   "use strict";
@@ -30,6 +33,10 @@
   }
 
   function go(which, step) {
+    if (window.WilloReview && window.WilloReview.active()) {
+      window.WilloReview.go(step);
+      return;
+    }
     var link = document.querySelector("[data-shortcut='" + which + "']");
     if (link) {
       window.location.assign(link.href);
@@ -41,8 +48,61 @@
   // a / r press the candidate's Accept / Reject button, as a click would: decisions.js asks
   // first when the candidate has not responded; otherwise the decision waits for Undo.
   function decide(status) {
-    var button = document.querySelector("form[data-decision='" + status + "'] button[type=submit]");
+    press("form[data-decision='" + status + "'] button[type=submit]");
+  }
+
+  function press(selector) {
+    var button = document.querySelector(selector);
     if (button && !button.disabled) button.click();
+    return Boolean(button);
+  }
+
+  function isMedia(target) {
+    return Boolean(target && (target.tagName === "VIDEO" || target.tagName === "AUDIO"));
+  }
+
+  // Space stays a button's or a link's own key; on the page or a player it plays.
+  function mayPlay(target) {
+    if (isMedia(target)) return true;
+    return !(target && target.closest && target.closest("button, a, summary, [role=button]"));
+  }
+
+  var playback = function () { return window.WilloPlayback; };
+  var review = function () { return window.WilloReview && window.WilloReview.active(); };
+
+  // Review mode's keys; true when the key was used.
+  function reviewKey(event) {
+    var key = event.key;
+    if (/^[1-9]$/.test(key)) return window.WilloReview.jump(Number(key));
+    switch (key) {
+      case "y":
+      case "Y":
+      case "n":
+      case "N":
+        return press("#review-recommendation [data-recommend='" + key + "']");
+      case "u":
+        return press("#notice-undo");
+      default:
+        return false;
+    }
+  }
+
+  // The players' keys, wherever there are players.
+  function playerKey(event) {
+    var player = playback();
+    if (!player || !player.hasPlayers()) return false;
+    switch (event.key) {
+      case " ":
+        return mayPlay(event.target) && player.toggle();
+      case "ArrowLeft":
+        return player.seek(-10);
+      case "ArrowRight":
+        return player.seek(10);
+      case "s":
+        return player.cycle();
+      default:
+        return false;
+    }
   }
 
   // Single-key shortcuts can be turned off (WCAG 2.1.4), in the shortcuts dialog; the
@@ -74,10 +134,11 @@
 
   document.addEventListener("DOMContentLoaded", showChoice);
 
-  document.addEventListener("keydown", function (event) {
+  window.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (!enabled()) return;
     if (isTyping(event.target) || anyDialogOpen()) return;
+    var used = true;
     switch (event.key) {
       case "j":
         go("next", 1);
@@ -95,10 +156,12 @@
         openDialog(document.getElementById("shortcuts-dialog"));
         break;
       default:
-        return;
+        used = (review() && reviewKey(event)) || playerKey(event);
     }
+    if (!used) return;
     event.preventDefault();
-  });
+    event.stopPropagation(); // a focused player's own controls must not act on it too
+  }, true);
 
   document.addEventListener("click", function (event) {
     var opener = event.target.closest && event.target.closest("[data-open-shortcuts]");

@@ -207,7 +207,11 @@ def _ordering(filters: ParticipantFilters, viewer: AbstractBaseUser | None) -> s
 
 
 def _order_by(ordering: str) -> list:
-    ordering = ordering if ordering in ORDERINGS else DEFAULT_ORDERING
+    return order_by(ordering if ordering in ORDERINGS else DEFAULT_ORDERING)
+
+
+def order_by(ordering: str) -> list:
+    """``ordering`` (a field, "-" first for descending) with nulls last, then pk."""
     name = ordering.lstrip("-")
     column = (
         F(name).desc(nulls_last=True) if ordering.startswith("-") else F(name).asc(nulls_last=True)
@@ -391,12 +395,21 @@ def participant_neighbours(
     if not unfiltered and not rows.filter(pk=participant.pk).exists():
         return None, None
     ordering = _ordering(filters, viewer)
-    name = ordering.lstrip("-")
-    pk = participant.pk
     if ordering in REVIEW_ORDERINGS:  # the row's tally, as this viewer may see it
-        value = rows.filter(pk=pk).values_list(name, flat=True).first()
+        name = ordering.lstrip("-")
+        value = rows.filter(pk=participant.pk).values_list(name, flat=True).first()
     else:
-        value = getattr(participant, name)
+        value = getattr(participant, ordering.lstrip("-"))
+    return keyset_neighbours(rows, ordering=ordering, value=value, pk=participant.pk)
+
+
+def keyset_neighbours(
+    rows: QuerySet[CachedParticipant], *, ordering: str, value, pk: int
+) -> tuple[str | None, str | None]:
+    """The keys of the rows just before and after the position (``value``, ``pk``) in
+    ``rows`` ordered by ``ordering`` (nulls last, then pk): two keyset queries, whatever
+    the number of rows. The row at the position itself need not be among ``rows``."""
+    name = ordering.lstrip("-")
     descending = ordering.startswith("-")
     if value is None:  # nulls sort last
         after = Q(**{f"{name}__isnull": True, "pk__gt": pk})
@@ -416,7 +429,7 @@ def participant_neighbours(
         "-pk",
     ]
     keys = rows.values_list("key", flat=True)
-    following = keys.filter(after).order_by(*_order_by(ordering)).first()
+    following = keys.filter(after).order_by(*order_by(ordering)).first()
     preceding = keys.filter(before).order_by(*backwards).first()
     return preceding, following
 

@@ -143,6 +143,40 @@ def review_save(
     return review
 
 
+def recommendation_give(
+    *, scope: Scope, participant_key: str, reviewer: AbstractBaseUser, recommendation: str
+) -> Review:
+    """Give (or change) ``reviewer``'s recommendation of the candidate, keeping their review
+    note and answer ratings: the review queue's one key. Kept as a revision too."""
+    errors = _problems(recommendation or "none", "", {}, set())
+    if errors:
+        raise ReviewInvalid(errors)
+    candidate_in_scope(scope, participant_key)
+    with transaction.atomic():
+        review, _ = Review.objects.select_for_update().update_or_create(
+            team=scope.team,
+            scope=scope.key,
+            participant_key=participant_key,
+            reviewer=reviewer,
+            defaults={
+                "reviewer_username": reviewer.get_username(),
+                "recommendation": recommendation,
+            },
+        )
+        ReviewRevision.objects.create(
+            review=review,
+            recommendation=recommendation,
+            note=review.note,
+            ratings={r.answer_key: r.rating for r in review.ratings.all()},
+        )
+        changes_mark(scope=scope, participant_keys=[participant_key])
+    logger.info(
+        "recommendation of %s by %s in %r: %s",
+        participant_key, review.reviewer_username, scope, recommendation,
+    )  # fmt: skip
+    return review
+
+
 def _problems(
     recommendation: str, note: str, ratings: Mapping[str, int | None], answers: set[str]
 ) -> dict[str, str]:

@@ -10,17 +10,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from dashboard.models import Membership, Team
+from willo_integration.models import SyncRun
 from willo_integration.sandbox.in_process import in_process_http_client
 from willo_integration.sandbox.models import ApiKey, Role
 from willo_integration.sandbox.seed import DEMO_ORGANISATION, OTHER_ORGANISATION, seed
+from willo_integration.services import clients
+from willo_integration.services.scope import Scope
+from willo_integration.services.sync import sync_run, sync_start
 from willo_integration.services.team_keys import team_key_set, team_key_verify
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "willo-demo"
 # A colleague in the first team, to see a team review: independent review, @mentions.
 COLLEAGUE_USERNAME = "sam"
+IN_PROCESS_REQUESTS_PER_SECOND = 200.0
 # (team name, sandbox organisation whose owner's key the team uses, the demo user's role)
 DEMO_TEAMS = (
     ("Northwind Talent", DEMO_ORGANISATION, Membership.Role.ADMIN),
@@ -56,6 +62,8 @@ class Command(BaseCommand):
                 result = team_key_verify(team=team, actor=user, ip_address=None, http_client=wsgi)
                 status = "verified" if result.ok else "NOT verified"
                 self.stdout.write(f"  team {team.name!r}: key {status}. {result.message}")
+                if result.ok and team.last_synced_at is None:
+                    self._first_sync(team, wsgi)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -67,6 +75,21 @@ class Command(BaseCommand):
                 f"  {DEMO_TEAMS[0][0]} is an agency: its Clients page lists its client\n"
                 "  organisations; work in one, and back, from there or the banner.\n"
             )
+        )
+
+    def _first_sync(self, team: Team, wsgi) -> None:
+        """Fetch the team's jobs and candidates once, so the review queue has its morning
+        at the first login (pages keep them fresh after that)."""
+        run = sync_start(scope=Scope(team=team), kind=SyncRun.Kind.FULL)
+        clients.transport = wsgi._transport  # the sandbox, in this process: no need to pace
+        try:
+            with override_settings(WILLO_REQUESTS_PER_SECOND=IN_PROCESS_REQUESTS_PER_SECOND):
+                run = sync_run(run_id=run.pk)
+        finally:
+            clients.transport = None
+        self.stdout.write(
+            f"  team {team.name!r}: fetched {run.interviews_seen} jobs and "
+            f"{run.participants_seen} candidates ({run.get_state_display().lower()})"
         )
 
     def _demo_user(self, password: str):
