@@ -47,10 +47,10 @@ def mentions_unseen(context) -> int:
 def member_preferences(context) -> MemberPreferences:
     """The requester's preferences (the defaults when signed out): one query, made where
     base.html draws the body, whose data attributes the shortcuts' and players' scripts read."""
-    request = context.get("request")
-    if request is None:
+    user = getattr(context.get("request"), "user", None)  # none on a page of an error
+    if user is None:
         return MemberPreferences()
-    return preferences_of(request.user)
+    return preferences_of(user)
 
 
 @register.filter
