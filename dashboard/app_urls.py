@@ -10,6 +10,7 @@ from dashboard.views import (
     interviews,
     notes,
     participants,
+    preferences,
     review_queue,
     reviews,
     sync,
@@ -27,6 +28,10 @@ urlpatterns = [
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
     path("mentions/", notes.mentions, name="mentions"),
+    # After django.contrib.auth.urls at accounts/, which has no preferences/: these resolve.
+    path("accounts/preferences/", preferences.member_preferences, name="member_preferences"),
+    path("accounts/preferences/speed/", preferences.playback_speed, name="playback_speed"),
+    path("accounts/preferences/shortcuts/", preferences.shortcuts, name="shortcuts_set"),
     path(team, teams.team_detail, name="team_detail"),
     path(team + "review-settings/", teams.team_review_settings, name="team_review_settings"),
     path(team + "review/", review_queue.review_queue_view, name="review_queue"),

@@ -1,13 +1,14 @@
 """The forms of the pages and the admin: jobs, invitations, notes, teams, keys, client
-organisations."""
+organisations, a member's preferences."""
 
 from __future__ import annotations
 
 from django import forms
 
-from dashboard.models import NOTE_MAX_CHARACTERS, Review, Team
+from dashboard.models import NOTE_MAX_CHARACTERS, MemberPreferences, Review, Team
 from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
 from willo_integration.services.notes import NoteRejected, note_check, note_text
+from willo_integration.services.preferences import SPEED_CHOICES, SPEED_REFUSED
 from willo_integration.services.reviews import RATINGS
 
 
@@ -199,3 +200,39 @@ class NoteForm(forms.Form):
     def add_rejection(self, rejected: NoteRejected) -> None:
         """What the service refused after the form passed (a member left meanwhile)."""
         self.add_error("text", str(rejected))
+
+
+ON_OFF = [("on", "On"), ("off", "Off")]
+
+
+class PreferencesForm(forms.Form):
+    """A member's preferences page: shortcuts on or off, the playback speed, autoplay."""
+
+    shortcuts = forms.TypedChoiceField(
+        label="Single-key keyboard shortcuts",
+        choices=ON_OFF,
+        coerce=lambda value: value == "on",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether single-key shortcuts are on or off.",
+            "invalid_choice": "Choose On or Off for single-key shortcuts.",
+        },
+    )
+    playback_speed = forms.ChoiceField(
+        label="Default playback speed",
+        choices=SPEED_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": SPEED_REFUSED, "invalid_choice": SPEED_REFUSED},
+    )
+    autoplay = forms.BooleanField(label="Play the next answer when one ends", required=False)
+
+    @classmethod
+    def of(cls, preferences: MemberPreferences) -> PreferencesForm:
+        """The form showing the member's preferences as they are kept."""
+        return cls(
+            initial={
+                "shortcuts": "on" if preferences.shortcuts else "off",
+                "playback_speed": preferences.playback_speed,
+                "autoplay": preferences.autoplay,
+            }
+        )

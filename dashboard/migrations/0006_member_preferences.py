@@ -6,25 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0005_reviews_and_notes'),
+        ("dashboard", "0005_reviews_and_notes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MemberPreferences',
+            name="MemberPreferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shortcuts', models.BooleanField(default=True, verbose_name='single-key shortcuts')),
-                ('playback_speed', models.CharField(choices=[('0.75', '0.75×'), ('1', '1×'), ('1.25', '1.25×'), ('1.5', '1.5×'), ('2', '2×')], default='1', max_length=4)),
-                ('autoplay', models.BooleanField(default=False, verbose_name='play the next answer when one ends')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "shortcuts",
+                    models.BooleanField(default=True, verbose_name="single-key shortcuts"),
+                ),
+                (
+                    "playback_speed",
+                    models.CharField(
+                        choices=[
+                            ("0.75", "0.75×"),
+                            ("1", "1×"),
+                            ("1.25", "1.25×"),
+                            ("1.5", "1.5×"),
+                            ("2", "2×"),
+                        ],
+                        default="1",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "autoplay",
+                    models.BooleanField(
+                        default=False, verbose_name="play the next answer when one ends"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'member preferences',
+                "verbose_name_plural": "member preferences",
             },
         ),
     ]

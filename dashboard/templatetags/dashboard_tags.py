@@ -10,11 +10,13 @@ from django.utils import formats
 from django.utils.translation import get_language
 
 from dashboard.links import web_url as _web_url
+from dashboard.models import MemberPreferences
 from dashboard.permissions import teams_of
 from dashboard.presenters import decisions as words
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
 from willo_integration.services.decisions import undo_seconds
 from willo_integration.services.notes import mentions_unseen_count
+from willo_integration.services.preferences import preferences_of
 
 register = template.Library()
 
@@ -39,6 +41,16 @@ def mentions_unseen(context) -> int:
     if request is None:
         return 0
     return mentions_unseen_count(request.user)
+
+
+@register.simple_tag(takes_context=True)
+def member_preferences(context) -> MemberPreferences:
+    """The requester's preferences (the defaults when signed out): one query, made where
+    base.html draws the body, whose data attributes the shortcuts' and players' scripts read."""
+    user = getattr(context.get("request"), "user", None)  # none on a page of an error
+    if user is None:
+        return MemberPreferences()
+    return preferences_of(user)
 
 
 @register.filter

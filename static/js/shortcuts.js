@@ -105,16 +105,11 @@
     }
   }
 
-  // Single-key shortcuts can be turned off (WCAG 2.1.4), in the shortcuts dialog; the
-  // choice is kept in this browser.
-  var OFF_KEY = "willo-shortcuts-off";
-
+  // Single-key shortcuts can be turned off (WCAG 2.1.4), in the shortcuts dialog or on the
+  // preferences page; the choice is the member's, kept by the server, and the page's body
+  // says it (data-shortcuts="on" or "off").
   function enabled() {
-    try {
-      return window.localStorage.getItem(OFF_KEY) !== "1";
-    } catch (error) {
-      return true;
-    }
+    return document.body.dataset.shortcuts !== "off";
   }
 
   function showChoice() {
@@ -122,14 +117,46 @@
     if (box) box.checked = enabled();
   }
 
-  document.addEventListener("change", function (event) {
-    if (!event.target || event.target.id !== "shortcuts-enabled") return;
+  function csrfToken() {
     try {
-      if (event.target.checked) window.localStorage.removeItem(OFF_KEY);
-      else window.localStorage.setItem(OFF_KEY, "1");
+      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["x-csrftoken"]) return headers["x-csrftoken"];
     } catch (error) {
-      event.target.checked = true; // storage refused: they stay on, and the box says so
+      // no usable hx-headers: the cookie below
     }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function sayFailed(words) {
+    var failed = document.getElementById("shortcuts-failed");
+    if (!failed) return;
+    failed.textContent = words;
+    failed.hidden = !words;
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || box.id !== "shortcuts-enabled") return;
+    var on = box.checked;
+    var body = new URLSearchParams({ shortcuts: on ? "on" : "off" });
+    sayFailed("");
+    fetch(box.dataset.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        document.body.dataset.shortcuts = on ? "on" : "off";
+      })
+      .catch(function () {
+        box.checked = !on; // not kept: the box says what holds
+        sayFailed(
+          "Could not keep that choice: shortcuts are still " + (on ? "off" : "on") + ". Try again."
+        );
+      });
   });
 
   document.addEventListener("DOMContentLoaded", showChoice);

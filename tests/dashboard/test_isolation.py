@@ -22,7 +22,8 @@ from tests.dashboard.conftest import World
 # Prefixes left out of the sweep, each with the reason it cannot leak a team.
 ALLOW_LIST: dict[str, str] = {
     "admin/": "Django admin: staff only, its own permission checks; no recruiter reaches it.",
-    "accounts/": "Django auth views (login, logout, password): no team data.",
+    "accounts/": "Django auth views (login, logout, password) and the member's own "
+    "preferences (tests/dashboard/test_preferences.py): no team data.",
     "api/integrations/v2/": "The Willo sandbox: authenticated by sandbox API keys, not sessions.",
     "static/": "Static files: public by design.",
     "webhooks/": "Willo's deliveries: authenticated per endpoint by token, not by session "

@@ -229,8 +229,9 @@ def test_keyboard_shortcuts_can_be_turned_off_and_on_again(
     expect(use).to_be_checked()
 
     use.uncheck()
+    expect(page.locator("body")).to_have_attribute("data-shortcuts", "off")
     dialog.get_by_role("button", name="Close").click()
-    page.reload()  # the choice is kept in this browser
+    page.reload()  # the choice is kept for the member
     page.keyboard.press("r")
     page.keyboard.press("?")
 
@@ -241,6 +242,7 @@ def test_keyboard_shortcuts_can_be_turned_off_and_on_again(
     assert serious_violations(page) == []
 
     use.check()
+    expect(page.locator("body")).to_have_attribute("data-shortcuts", "on")
     dialog.get_by_role("button", name="Close").click()
     page.keyboard.press("r")
     expect(page.locator("#decision-notice")).to_contain_text("will be rejected in")

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0006_member_preferences'),
-        ('willo_integration', '0009_status_changes'),
+        ("dashboard", "0006_member_preferences"),
+        ("willo_integration", "0009_status_changes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='cachedparticipant',
-            index=models.Index(fields=['team', 'scope', 'status', 'responded_at'], name='cached_part_queue'),
+            model_name="cachedparticipant",
+            index=models.Index(
+                fields=["team", "scope", "status", "responded_at"], name="cached_part_queue"
+            ),
         ),
     ]

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("willo_integration.services")
 
 SPEEDS = MemberPreferences.SPEEDS
+SPEED_CHOICES = MemberPreferences._meta.get_field("playback_speed").choices  # ("1.5", "1.5×")
+SPEED_REFUSED = f"Choose a speed of {', '.join(label for _, label in SPEED_CHOICES)}."
 
 
 class PreferenceInvalid(ValueError):
@@ -54,9 +56,19 @@ def playback_speed_set(*, member: AbstractBaseUser, speed: str) -> MemberPrefere
     preferences, _ = MemberPreferences.objects.update_or_create(
         user=member, defaults={"playback_speed": speed}
     )
+    logger.info("playback speed of %s set to %s", member.get_username(), speed)
+    return preferences
+
+
+def shortcuts_set(*, member: AbstractBaseUser, on: bool) -> MemberPreferences:
+    """Turn the member's single-key shortcuts on or off (the shortcuts dialog's switch)."""
+    preferences, _ = MemberPreferences.objects.update_or_create(
+        user=member, defaults={"shortcuts": on}
+    )
+    logger.info("shortcuts of %s turned %s", member.get_username(), "on" if on else "off")
     return preferences
 
 
 def _check_speed(speed: str) -> None:
     if speed not in SPEEDS:
-        raise PreferenceInvalid(f"Choose a speed of {', '.join(s + '×' for s in SPEEDS)}.")
+        raise PreferenceInvalid(SPEED_REFUSED)
