@@ -63,7 +63,10 @@ def test_my_recommendation_or_a_decision_takes_a_candidate_out_and_undo_puts_the
     assert listed(client.get(queue_url())) == ["p-ann"]
 
     decision = participant_decide(
-        scope=scope, participant_key="p-ann", status="Rejected", actor=world.rita,
+        scope=scope,
+        participant_key="p-ann",
+        status="Rejected",
+        actor=world.rita,
         ip_address=None,
     )
     queue = client.get(queue_url()).context["queue"]
@@ -74,9 +77,7 @@ def test_my_recommendation_or_a_decision_takes_a_candidate_out_and_undo_puts_the
     assert listed(client.get(queue_url())) == ["p-ann"]
 
 
-def test_a_recommendation_without_a_recommendation_keeps_the_candidate_waiting(
-    client, world, job
-):
+def test_a_recommendation_without_a_recommendation_keeps_the_candidate_waiting(client, world, job):
     Review.objects.create(
         team=world.team_a, participant_key="p-ben", reviewer=world.rita,
         reviewer_username="rita", note="Listen again",
@@ -135,9 +136,12 @@ def test_review_mode_shows_answers_and_the_queues_neighbours(client, world, job)
     assert 'data-next-url="' + review_url("p-ann") + '"' in content
     assert 'data-previous-url="' + review_url("p-ben") + '"' in content
     assert "<strong>2</strong> left after this one" in content
-    assert 'data-question="1"' in content and 'id="answer-p-eve-a1"' in content
-    assert 'data-recommend="Y"' in content and 'data-decision="Accepted"' in content
-    assert "0.75×" in content and "2×" in content
+    assert 'data-question="1"' in content
+    assert 'id="answer-p-eve-a1"' in content
+    assert 'data-recommend="Y"' in content
+    assert 'data-decision="Accepted"' in content
+    assert "0.75×" in content
+    assert "2×" in content
 
 
 def test_a_reviewed_candidate_keeps_its_place_and_the_end_wraps_to_those_skipped(
@@ -185,7 +189,9 @@ def test_a_recommendation_keeps_my_note_and_ratings_and_says_to_go_on(client, wo
     review.ratings.create(answer_key="p-ben-a1", rating=4)
     client.force_login(world.rita)
 
-    response = client.post(recommend_url(), {"recommendation": "strong_yes"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        recommend_url(), {"recommendation": "strong_yes"}, HTTP_HX_REQUEST="true"
+    )
 
     assert response.status_code == 200
     assert "review-recommended" in response["HX-Trigger"]
@@ -216,7 +222,9 @@ def test_without_javascript_a_recommendation_goes_on_to_the_next_page_of_this_si
     onward = review_url("p-ann")
 
     kept = client.post(recommend_url(), {"recommendation": "yes", "next": onward})
-    elsewhere = client.post(recommend_url(), {"recommendation": "no", "next": "https://evil.example/"})
+    elsewhere = client.post(
+        recommend_url(), {"recommendation": "no", "next": "https://evil.example/"}
+    )
 
     assert kept["Location"] == onward
     assert elsewhere["Location"] == reverse(
