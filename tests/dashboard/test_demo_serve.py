@@ -18,7 +18,7 @@ import json, secrets
 from django.db.models import Count
 from django.utils import timezone
 from dashboard.models import Team
-from willo_integration.models import ReceivedWebhook, WebhookEndpoint, WebhookSubscription
+from willo_integration.models import CachedInterview, ReceivedWebhook, WebhookEndpoint, WebhookSubscription
 from willo_integration.sandbox.models import Interview
 from willo_integration.services.webhooks import token_digest
 
@@ -28,11 +28,12 @@ token = secrets.token_urlsafe(48)
 WebhookSubscription.objects.create(
     endpoint=endpoint, event="new_response", willo_key="w1", token_digest=token_digest(token)
 )
-# Two candidates of one job, which is not cached yet.
+# Two candidates of one job, which is not cached.
 job = Interview.objects.filter(organisation__name=team.name, organisation__parent=None).annotate(
     candidates=Count("participants")
 ).filter(candidates__gte=2).order_by("id").first()
 first, second = job.participants.order_by("id")[:2]
+CachedInterview.objects.filter(team=team, key=job.key).delete()  # demo set-up fetched it
 # Stored a minute ago and never applied (its worker died, say): only beat's sweep finds it.
 stored = ReceivedWebhook.objects.create(
     team=team, endpoint=endpoint, event="new_response", dedupe_key="stored-1",
