@@ -115,16 +115,8 @@ def review_save(
     candidate_in_scope(scope, participant_key)
     kept = {key: value for key, value in ratings.items() if value is not None}
     with transaction.atomic():
-        review, _ = Review.objects.update_or_create(
-            team=scope.team,
-            scope=scope.key,
-            participant_key=participant_key,
-            reviewer=reviewer,
-            defaults={
-                "reviewer_username": reviewer.get_username(),
-                "recommendation": recommendation,
-                "note": note,
-            },
+        review = _review_update(
+            scope, participant_key, reviewer, recommendation=recommendation, note=note
         )
         review.ratings.exclude(answer_key__in=kept).delete()
         for answer_key, rating in kept.items():
@@ -153,16 +145,7 @@ def recommendation_give(
         raise ReviewInvalid(errors)
     candidate_in_scope(scope, participant_key)
     with transaction.atomic():
-        review, _ = Review.objects.select_for_update().update_or_create(
-            team=scope.team,
-            scope=scope.key,
-            participant_key=participant_key,
-            reviewer=reviewer,
-            defaults={
-                "reviewer_username": reviewer.get_username(),
-                "recommendation": recommendation,
-            },
-        )
+        review = _review_update(scope, participant_key, reviewer, recommendation=recommendation)
         ReviewRevision.objects.create(
             review=review,
             recommendation=recommendation,
@@ -174,6 +157,18 @@ def recommendation_give(
         "recommendation of %s by %s in %r: %s",
         participant_key, review.reviewer_username, scope, recommendation,
     )  # fmt: skip
+    return review
+
+
+def _review_update(scope: Scope, participant_key: str, reviewer, **fields) -> Review:
+    """The member's review of the candidate, created or changed (row-locked) to ``fields``."""
+    review, _ = Review.objects.update_or_create(
+        team=scope.team,
+        scope=scope.key,
+        participant_key=participant_key,
+        reviewer=reviewer,
+        defaults={"reviewer_username": reviewer.get_username(), **fields},
+    )
     return review
 
 
