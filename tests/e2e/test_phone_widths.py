@@ -3,6 +3,8 @@ a candidate, a job and a client whose names and emails are one long unbroken wor
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -84,6 +86,7 @@ def test_every_members_page_fits_a_phone(page, signed_in, phone_world, screensho
     expect(page.locator("#reviews")).to_be_visible()  # the team's review settings
     assert serious_violations(page) == []
     fits(page, jobs)
+    expect(page.locator("#jobs")).to_contain_text("Candidates not fetched yet")  # the others
     assert serious_violations(page) == []
     fits(page, f"{jobs}{job.key}/")
     expect(page.locator("#results")).to_contain_text(LONG_EMAIL)
@@ -184,3 +187,29 @@ def test_shortcut_hints_show_with_a_keyboard_and_not_on_a_touch_screen(
         no_sideways_scroll(touch, PHONE)
     finally:
         phone.close()
+
+
+def test_a_job_never_fetched_fetches_its_candidates_and_then_counts_them(
+    page, signed_in, phone_world
+):
+    team, job, _candidate, ada, _vic, _staff = phone_world
+    from willo_integration.sandbox.models import Participant as SandboxParticipant
+
+    unfetched = CachedInterview.objects.filter(
+        team=team, scope="", participants_fetched_at=None
+    ).exclude(pk=job.pk)
+    with_candidates = set(SandboxParticipant.objects.values_list("interview__key", flat=True))
+    other = next(j for j in unfetched if j.key in with_candidates)
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    signed_in(ada)
+    page.goto(f"/teams/{team.slug}/jobs/{other.key}/")
+
+    title = page.locator("#results-title")
+    expect(title).not_to_have_text("0 candidates")  # before, during and after the fetch
+    expect(title).to_have_text(re.compile(r"^\d+ candidates?$"), timeout=15_000)
+    other.refresh_from_db()
+    assert other.participants_fetched_at is not None
+    count = CachedParticipant.objects.filter(interview=other).count()
+    expect(title).to_have_text(f"{count} candidate{'' if count == 1 else 's'}")
+    no_sideways_scroll(page, PHONE)
+    assert serious_violations(page) == []
