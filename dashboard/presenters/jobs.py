@@ -1,18 +1,27 @@
-"""What a job's page shows: its results (pipeline, table, bulk form) and its refresh state."""
+"""What a job's page shows: its results (pipeline, table, bulk form) and its refresh state;
+and what the jobs list says of candidates never fetched."""
 
 from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.formats import date_format
 
+from dashboard.presenters.candidate_filters import active_filters, no_candidates_sentence
 from dashboard.presenters.participants import candidates_url
+from willo_integration import schemas
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services import participants as participant_services
 from willo_integration.services.decisions import participants_latest_decisions
 from willo_integration.services.interviews import (
     interview_participants_stale,
     interview_refresh_progress,
+    interview_refresh_running,
+    interviews_refresh_running,
 )
 from willo_integration.services.participants import (
     ParticipantFilters,
@@ -79,6 +88,7 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
     for participant in rows + members:
         participant.team_tally = tallies[participant.key]
     query = filters.as_query()
+    active = active_filters(filters)
     sort = {
         column: _sort_link(query, filters.ordering, descending_first, ascending)
         for column, (descending_first, ascending) in SORTABLE.items()
@@ -90,6 +100,12 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
         "filters": filters,
         "filter_errors": errors,
         "filter_query": query,
+        "active_filters": active,
+        "no_candidates": no_candidates_sentence(active) if active else "",
+        # Never fetched: the counts are what is known so far (from webhooks, or a first
+        # fetch storing them as Willo lists them), not the job's candidates.
+        "candidates_fetched": interview.participants_fetched_at is not None,
+        "fetching": interview_refresh_running(scope=scope, key=interview.key),
         "page": page,
         "rows": rows,
         "pipeline": pipeline,
@@ -119,3 +135,29 @@ def refresh_state(scope: Scope, interview: CachedInterview) -> dict:
         "refresh_error": progress.error if progress is not None and not running else "",
         "auto_refresh": interview.participants_fetched_at is None and progress is None,
     }
+
+
+def jobs_fetching_mark(scope: Scope, jobs: list[CachedInterview]) -> None:
+    """Set ``fetching`` on each job of the list whose candidates are being fetched now."""
+    fetching = interviews_refresh_running(scope=scope, keys=[job.key for job in jobs])
+    for job in jobs:
+        job.fetching = job.key in fetching
+
+
+def job_deadline(detail: schemas.Interview | None) -> str:
+    """The job's deadline in words, in the time zone Willo names for it when it names a
+    real one (Willo sends the moment in UTC); "" when the job has none."""
+    settings = detail.settings if detail is not None else None
+    if settings is None or settings.deadline is None:
+        return ""
+    zone_name = settings.deadline_timezone or ""
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        zone, zone_name = UTC, "UTC"
+    moment = settings.deadline
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{date_format(moment.astimezone(zone), 'j M Y H:i')} {zone_name}"

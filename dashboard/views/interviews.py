@@ -17,7 +17,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from dashboard.forms import InviteForm, JobListForm
-from dashboard.presenters.jobs import job_results_context, page_number, refresh_state
+from dashboard.presenters.jobs import (
+    job_deadline,
+    job_results_context,
+    jobs_fetching_mark,
+    page_number,
+    refresh_state,
+)
 from dashboard.presenters.live import live_context
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, job_for, scope_for, wants_partial
@@ -65,6 +71,7 @@ def interview_list_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         per_page=PER_PAGE,
         since=since,
     )
+    jobs_fetching_mark(scope, listing.page.object_list)
     form = JobListForm(request.GET or None, departments=listing.departments)
     query = request.GET.copy()
     query.pop("page", None)
@@ -145,9 +152,11 @@ def interview_detail(request: HtmxHttpRequest, slug: str, interview_key: str) ->
     context = job_results_context(
         membership=membership, scope=scope, interview=interview, data=request.GET
     )
+    detail = interview.interview()
     context |= {
         "freshness": freshness,
-        "detail": interview.interview(),
+        "detail": detail,
+        "deadline": job_deadline(detail),
         "questions": interview.questions(),
         "invite_form": InviteForm(initial={"send_notifications": True}),
         **live_context(scope),
@@ -231,9 +240,11 @@ def interview_invite(request: HtmxHttpRequest, slug: str, interview_key: str) ->
             )
         )
     context |= job_results_context(membership=membership, scope=scope, interview=interview, data={})
+    detail = interview.interview()
     context |= {
         "freshness": freshness,
-        "detail": interview.interview(),
+        "detail": detail,
+        "deadline": job_deadline(detail),
         "questions": interview.questions(),
         **refresh_state(scope, interview),
     }
@@ -266,8 +277,12 @@ def interview_refresh(request: HtmxHttpRequest, slug: str, interview_key: str) -
         return redirect(job_url)
     if not wants_partial(request):
         return redirect(job_url)
-    return render(
+    response = render(
         request,
         "dashboard/interviews/detail.html#refresh",
         {"membership": membership, "team": scope.team, "interview": interview, **state},
     )
+    if state["refreshing"] and interview.participants_fetched_at is None:
+        # A first fetch: the results show its progress (and fetch themselves while it runs).
+        trigger_client_event(response, "candidates-fetching")
+    return response

@@ -224,6 +224,12 @@ def interview_refresh_running(*, scope: Scope, key: str) -> bool:
     return progress is not None and progress.running
 
 
+def interviews_refresh_running(*, scope: Scope, keys: list[str]) -> set[str]:
+    """Which of these jobs' candidates are being fetched now: one read of the cache."""
+    found = cache.get_many([_progress_key(scope, key) for key in keys])
+    return {key for key in keys if (found.get(_progress_key(scope, key)) or {}).get("running")}
+
+
 def interview_refresh_record(
     *, scope: Scope, key: str, done: int, total: int, running: bool, error: str = ""
 ) -> None:
