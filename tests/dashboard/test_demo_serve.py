@@ -18,7 +18,8 @@ import json, secrets
 from django.db.models import Count
 from django.utils import timezone
 from dashboard.models import Team
-from willo_integration.models import CachedInterview, ReceivedWebhook, WebhookEndpoint, WebhookSubscription
+from willo_integration.models import CachedInterview, ReceivedWebhook, WebhookEndpoint
+from willo_integration.models import WebhookSubscription
 from willo_integration.sandbox.models import Interview
 from willo_integration.services.webhooks import token_digest
 
