@@ -115,8 +115,7 @@ def media_candidate(team, kind: str, *, at_least: int = 1) -> CachedParticipant:
 
 def player_state(player) -> dict:
     return player.evaluate(
-        "p => ({paused: p.paused, time: p.currentTime, rate: p.playbackRate,"
-        " duration: p.duration})"
+        "p => ({paused: p.paused, time: p.currentTime, rate: p.playbackRate, duration: p.duration})"
     )
 
 
