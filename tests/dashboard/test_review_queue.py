@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dashboard.models import Decision, Review
 from tests.dashboard.test_interviews_views import make_candidate, make_job, seed_job
+from willo_integration.models import CachedInterview
 from willo_integration.services.decisions import participant_decide
 from willo_integration.services.review_queue import QueueFilter, queue_place, review_queue
 from willo_integration.services.reviews import recommendation_give
@@ -250,3 +251,19 @@ def test_a_decision_from_the_bar_without_javascript_goes_on_to_the_next(client, 
 
     assert response["Location"] == review_url("p-ann")
     assert Decision.objects.get().participant_key == "p-ben"
+
+
+def test_a_job_page_leads_to_its_queue_and_the_queue_names_jobs_never_fetched(client, world, job):
+    chef = make_job(world.team_a, key="job-2", title="Chef")
+    CachedInterview.objects.filter(pk=chef.pk).update(participants_fetched_at=None)
+    client.force_login(world.rita)
+
+    job_url = reverse(
+        "dashboard:interview_detail", kwargs={"slug": "acme-hiring", "interview_key": "job-1"}
+    )
+    page = client.get(job_url)
+    queue = client.get(queue_url()).content.decode()
+
+    assert f'href="{queue_url(job="job-1")}"' in page.content.decode()
+    assert "The candidates of 1 job have not been fetched from Willo yet" in queue
+    assert "Chef" in queue
