@@ -84,6 +84,8 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="willo-bench-"))
     database = workdir / "dashboard.sqlite3"
+    sandbox_port, web_port = _free_port(), _free_port()
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}/api/integrations/v2"
     os.environ.update(
         DJANGO_SETTINGS_MODULE="dashboard.settings",
         DJANGO_DEBUG="true",
@@ -92,9 +94,8 @@ def main() -> None:
         WILLO_DECISION_UNDO_SECONDS="3600",  # nothing is sent during the walk
         DATABASE_URL=f"sqlite:///{database}",
         WILLO_REQUESTS_PER_SECOND="50",
-        # Cloned candidates' media links are their source's, which the players ask Willo
-        # to renew once each: a member's reads are not what this measures.
-        WILLO_MEMBER_REFRESHES_PER_MINUTE="1000",
+        # The answers' media come from the sandbox's own origin, which the CSP then allows.
+        WILLO_SANDBOX_BASE_URL=sandbox_url,
     )
     import django
 
@@ -102,11 +103,10 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    sandbox_port, web_port = _free_port(), _free_port()
     sandbox = _start_sandbox(workdir, sandbox_port, 0)
     web = None
     try:
-        team, job = _seed(args, f"http://127.0.0.1:{sandbox_port}/api/integrations/v2")
+        team, job = _seed(args, sandbox_url)
         web = _start_web(workdir, web_port)
         _walks(args, f"http://127.0.0.1:{web_port}", team, job, web.pid)
     finally:

@@ -5,6 +5,7 @@ secrets have no default and start-up fails naming the missing variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -347,6 +348,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The sandbox serves its media from its own origin, plain http on loopback (``willo_sandbox
+# serve --port 8001``): allowed when the sandbox is on, never in production.
+_SANDBOX_ORIGIN = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(WILLO_SANDBOX_BASE_URL))]
+    if WILLO_SANDBOX_ENABLED
+    else []
+)
+
 # Content-Security-Policy, the same in every mode so development and the browser
 # tests catch what production would block: no inline script or style, no eval
 # (htmx is configured for that in base.html). Answer media and images come from
@@ -356,8 +365,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https:"],
-        "media-src": [SELF, "https:"],
+        "img-src": [SELF, "data:", "https:", *_SANDBOX_ORIGIN],
+        "media-src": [SELF, "https:", *_SANDBOX_ORIGIN],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +32,31 @@ def test_pages_forbid_inline_script_inline_style_and_eval(client, world):
 
 def test_the_login_page_has_the_policy_too(client, db):
     assert "script-src 'self'" in client.get("/accounts/login/")["Content-Security-Policy"]
+
+
+def test_media_from_the_sandbox_on_another_loopback_origin_may_play(tmp_path):
+    """``willo_sandbox serve --port 8001`` serves answers over plain http: its origin is
+    allowed when the sandbox is on (settings are read at start, hence a subprocess)."""
+    from tests.dashboard.test_deploy_check import ROOT, _production_env
+
+    env = _production_env(
+        DJANGO_DEBUG="true",
+        WILLO_SANDBOX_BASE_URL="http://127.0.0.1:8001/api/integrations/v2",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "d = settings.CONTENT_SECURITY_POLICY['DIRECTIVES']; print(d['media-src'], d['img-src'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    media, images = done.stdout.strip().split("] [")
+    assert "'http://127.0.0.1:8001'" in media
+    assert "'http://127.0.0.1:8001'" in images
 
 
 def test_no_template_has_inline_script_style_or_htmx_event_handlers():

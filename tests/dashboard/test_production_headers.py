@@ -91,6 +91,9 @@ def test_the_policy_forbids_inline_script_and_framing(production):
     assert policy["script-src"] == ["'self'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert not any("unsafe" in value for values in policy.values() for value in values)
+    # No plain-http origin (the sandbox's, in development) reaches production's players.
+    assert policy["media-src"] == ["'self'", "https:"]
+    assert policy["img-src"] == ["'self'", "data:", "https:"]
 
 
 def test_cookies_are_secure(production):
