@@ -4,6 +4,7 @@ from django.urls import path
 
 from dashboard.views import (
     agency,
+    blind,
     changes,
     decisions,
     identity,
@@ -67,6 +68,7 @@ urlpatterns = [
         name="participant_identity_reveal",
     ),
     path(candidate + "decision/", decisions.participant_decide, name="participant_decide"),
+    path(candidate + "reveal/", blind.participant_reveal, name="participant_reveal"),
     path(candidate + "review/", reviews.participant_review, name="participant_review"),
     path(
         candidate + "recommendation/",

@@ -155,6 +155,7 @@ class ReviewForm(forms.Form):
 
 
 class ReviewSettingsForm(forms.Form):
+    blind_review = forms.BooleanField(label="Blind review", required=False)
     independent_review = forms.BooleanField(
         label="Independent review",
         required=False,
@@ -206,7 +207,8 @@ ON_OFF = [("on", "On"), ("off", "Off")]
 
 
 class PreferencesForm(forms.Form):
-    """A member's preferences page: shortcuts on or off, the playback speed, autoplay."""
+    """A member's preferences page: shortcuts on or off, the playback speed, autoplay,
+    blind review."""
 
     shortcuts = forms.TypedChoiceField(
         label="Single-key keyboard shortcuts",
@@ -225,6 +227,7 @@ class PreferencesForm(forms.Form):
         error_messages={"required": SPEED_REFUSED, "invalid_choice": SPEED_REFUSED},
     )
     autoplay = forms.BooleanField(label="Play the next answer when one ends", required=False)
+    blind_review = forms.BooleanField(label="Review candidates blind", required=False)
 
     @classmethod
     def of(cls, preferences: MemberPreferences) -> PreferencesForm:
@@ -234,5 +237,6 @@ class PreferencesForm(forms.Form):
                 "shortcuts": "on" if preferences.shortcuts else "off",
                 "playback_speed": preferences.playback_speed,
                 "autoplay": preferences.autoplay,
+                "blind_review": preferences.blind_review,
             }
         )

@@ -1,5 +1,6 @@
 """Teams, their members, the audit of their Willo API keys, and the team's own records
-about candidates: decisions, identity reveals, reviews and notes (never sent to Willo)."""
+about candidates: decisions, identity reveals, reviews and notes, blind review's numbers
+and reveals (never sent to Willo)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,14 @@ class Team(models.Model):
             "Until members have given their own recommendation for a candidate, they do not "
             "see their colleagues' ratings, recommendations and review notes, nor the team's "
             "tallies. Notes stay visible."
+        ),
+    )
+    blind_review = models.BooleanField(
+        default=False,
+        help_text=(
+            'Every member sees candidates as "Candidate <number>": no name, email, phone, '
+            "location, avatar, custom ID or Willo links, until they reveal one or decide. "
+            "Videos still show faces."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -409,6 +418,62 @@ class IdentityReveal(models.Model):
         return f"{self.participant_key} revealed by {self.actor_username or SYSTEM_ACTOR}"
 
 
+class CandidateNumber(models.Model):
+    """A candidate's number within their job, which blind review shows instead of their
+    name ("Candidate 12"): given once, in the order candidates are first shown, and never
+    reused within the job."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="candidate_numbers")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    interview_key = models.CharField(max_length=64)
+    participant_key = models.CharField(max_length=64)
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "participant_key"], name="candidate_number_once"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "scope", "interview_key", "number"],
+                name="candidate_number_unique_in_job",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.number} of {self.interview_key}"
+
+
+class BlindReveal(models.Model):
+    """A member who reviews blind saw a candidate's identity: they asked, or they decided."""
+
+    class Reason(models.TextChoices):
+        ASKED = "asked", "Asked to reveal"
+        DECIDED = "decided", "Decided"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="blind_reveals")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    participant_key = models.CharField(max_length=64)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blind_reveals"
+    )
+    viewer_username = models.CharField(max_length=150)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "scope", "participant_key", "viewer"], name="blind_reveal_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key} revealed to {self.viewer_username}"
+
+
 NOTE_MAX_CHARACTERS = 5000
 
 
@@ -561,6 +626,8 @@ class MemberPreferences(models.Model):
         max_length=4, choices=[(s, f"{s}×") for s in SPEEDS], default=DEFAULT_SPEED
     )
     autoplay = models.BooleanField("play the next answer when one ends", default=False)
+    # Blind review for this member in every team (a team can also turn it on for everyone).
+    blind_review = models.BooleanField("blind review", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@ and what the jobs list says of candidates never fetched."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from dashboard.presenters.blind import masking_for, masking_on
 from dashboard.presenters.candidate_filters import active_filters, no_candidates_sentence
 from dashboard.presenters.participants import candidates_url
 from willo_integration import schemas
@@ -73,6 +75,9 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
     """Everything the job page's results partial (pipeline, table, bulk form) shows."""
     filters, errors = ParticipantFilters.from_query(data)
     viewer = membership.user
+    blind = masking_on(scope=scope, viewer=viewer)
+    if blind:
+        filters = filters.blind()
     queryset = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)
     paginator = Paginator(queryset, TABLE_PER_PAGE)
     page = paginator.get_page(page_number(data.get("page")))
@@ -87,6 +92,10 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
         participant.latest_decision = decisions.get(participant.key)
     for participant in rows + members:
         participant.team_tally = tallies[participant.key]
+    if blind:
+        masking = masking_for(scope=scope, viewer=viewer, rows=rows + members)
+        rows = masking.show_all(rows)
+        pipeline = [replace(c, members=masking.show_all(c.members)) for c in pipeline]
     query = filters.as_query()
     active = active_filters(filters)
     sort = {
@@ -98,6 +107,7 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
         "team": scope.team,
         "interview": interview,
         "filters": filters,
+        "blind": blind,
         "filter_errors": errors,
         "filter_query": query,
         "active_filters": active,
@@ -111,7 +121,11 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
         "pipeline": pipeline,
         "statuses": CachedParticipant.STATUSES,
         "sort": sort,
-        "orderings": participant_services.ORDERINGS,
+        "orderings": {
+            value: label
+            for value, label in participant_services.ORDERINGS.items()
+            if not (blind and value in participant_services.NAME_ORDERINGS)
+        },
         "can_decide": membership.has_role("recruiter"),
         "candidates_url": candidates_url(scope.team.slug),
         # Where #results fetches itself when a candidate changed: this filter, this page.

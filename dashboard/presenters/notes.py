@@ -13,6 +13,8 @@ from django.urls import reverse
 from dashboard.forms import NoteForm
 from dashboard.models import NOTE_MAX_CHARACTERS, Membership, Mention, Note
 from dashboard.permissions import members_of
+from dashboard.presenters.blind import Redactor, masking_for, masking_on
+from willo_integration.services.blind import candidates_named
 from willo_integration.services.notes import MentionsPage, mention_spans, participant_notes
 from willo_integration.services.scope import Scope
 
@@ -88,22 +90,25 @@ def notes_context(
 @dataclass(frozen=True)
 class MentionView:
     mention: Mention
+    candidate_name: str
     new: bool  # not seen before this page showed it
     candidate_url: str
     # An agency's note: open it through the switch into the note's client organisation.
     switch_url: str = ""
 
 
-def mentions_context(listing: MentionsPage) -> dict:
+def mentions_context(listing: MentionsPage, viewer) -> dict:
     """The Mentions page: a page of the user's mentions across their teams, newest first,
-    the ones not seen before marked new."""
+    the ones not seen before marked new; candidates named as blind review lets ``viewer``."""
     views = []
+    names = _candidate_names(listing.page.object_list, viewer)
     for mention in listing.page.object_list:
         note = mention.note
         team = note.team
         views.append(
             MentionView(
                 mention=mention,
+                candidate_name=names.get(note.pk, note.participant_name),
                 new=mention.seen_at is None,
                 candidate_url=reverse(
                     "dashboard:participant_detail",
@@ -115,3 +120,23 @@ def mentions_context(listing: MentionsPage) -> dict:
             )
         )
     return {"mentions": views, "page": listing.page, "new_count": listing.unseen}
+
+
+def _candidate_names(mentions, viewer) -> dict[int, str]:
+    """By note: its candidate as ``viewer`` may see them in the note's team and scope,
+    for the notes whose team or member reviews blind."""
+    names: dict[int, str] = {}
+    by_scope: dict[tuple[int, str], list[Note]] = {}
+    for mention in mentions:
+        by_scope.setdefault((mention.note.team_id, mention.note.scope), []).append(mention.note)
+    for notes in by_scope.values():
+        scope = Scope(team=notes[0].team, child_key=notes[0].scope)
+        if not masking_on(scope=scope, viewer=viewer):
+            continue
+        rows = candidates_named(scope=scope, keys=[n.participant_key for n in notes])
+        masking = masking_for(scope=scope, viewer=viewer, rows=rows)
+        redactors = {row.key: masking.redactor(row) for row in rows}
+        for note in notes:
+            names[note.pk] = masking.name(note.participant_key, note.participant_name)
+            note.text = redactors.get(note.participant_key, Redactor())(note.text)
+    return names

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.decisions import decision_panel_context
 from dashboard.presenters.participants import AnswerView, answer_views, questions_of
 from dashboard.presenters.reviews import review_panel_context
@@ -74,12 +75,19 @@ def review_page_context(
 ) -> dict:
     """One candidate in review mode: answers, side panel, bar, and where the queue goes."""
     slug = scope.team.slug
-    payload = participant.participant()
+    masking = masking_for(scope=scope, viewer=viewer, rows=[participant])
+    shown = masking.show(participant)
+    payload = shown.participant()
     answers: list[AnswerView] = answer_views(payload, questions_of(participant))
     reviews = review_panel_context(scope, participant.key, viewer, answers)
+    masking.redact_reviews(participant, reviews["reviews"])
+    decisions = decision_panel_context(scope, participant)
+    decisions["decision"] = masking.decisions([decisions["decision"]])[0]
     next_url = review_url(slug, place.next_key, queue)
     return {
-        "participant": participant,
+        "participant": shown,
+        "blind": masking.on,
+        "masked": masking.hides(participant.key),
         "payload": payload,
         "interview": participant.interview,
         "answers": answers,
@@ -102,6 +110,6 @@ def review_page_context(
             kwargs={"slug": slug, "participant_key": participant.key},
         ),
         "speeds": SPEEDS,
-        **decision_panel_context(scope, participant),
+        **decisions,
         **reviews,
     }

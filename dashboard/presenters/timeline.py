@@ -62,6 +62,12 @@ def entry_of(event: Event) -> Entry:
         text = f"Status in Willo: {facts['status']}" + (f", by {who}" if who else "")
     elif kind == "identity_revealed":
         text = f"{who} revealed the identity check's masked details"
+    elif kind == "blind_revealed":
+        text = (
+            f"{who} decided, which revealed who the candidate is (blind review)"
+            if facts.get("reason") == "decided"
+            else f"{who} revealed who the candidate is (blind review)"
+        )
     elif kind == "willo_comment":
         text, detail = f"{who or 'Someone'} commented in Willo", facts["text"]
     elif kind == "willo_score":

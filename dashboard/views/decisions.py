@@ -23,6 +23,7 @@ from django_htmx.http import trigger_client_event
 
 from dashboard.client_ip import client_ip_address
 from dashboard.models import Decision, actor_label
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.decisions import (
     DecisionWords,
     decision_panel_context,
@@ -156,6 +157,7 @@ def _answer(
         messages.add_message(request, LEVELS[notice.words.tone], notice.words.text)
         onward = safe_url(request, request.POST.get("next", "")) if status < 400 else ""
         return redirect(onward or _back(scope, participant, view, filter_query))
+    masking = masking_for(scope=scope, viewer=request.user, rows=[participant])
     if view == "notice":
         html = _notice_html(request, scope, notice, oob=False)
     elif view == "row":
@@ -168,7 +170,7 @@ def _answer(
         context = {
             "membership": membership,
             "team": scope.team,
-            "participant": participant,
+            "participant": masking.show(participant),
             "can_decide": True,
             "row_error": error,
             "filter_query": filter_query,
@@ -177,13 +179,16 @@ def _answer(
         html = render_to_string("dashboard/interviews/detail.html#row", context, request)
         html += _notice_html(request, scope, notice, oob=True)
     else:
+        panel = decision_panel_context(scope, participant)
         context = {
             "membership": membership,
             "team": scope.team,
-            "participant": participant,
+            "participant": masking.show(participant),
             "can_decide": True,
             "panel_error": error,
-            **decision_panel_context(scope, participant),
+            **panel,
+            "decision": masking.decisions([panel["decision"]])[0],
+            "history": masking.decisions(panel["history"]),
         }
         html = render_to_string("dashboard/participants/detail.html#decision", context, request)
         html += _notice_html(request, scope, notice, oob=True)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.client_ip import client_ip_address
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.participants import identity_context
 from dashboard.views.limits import member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
@@ -18,9 +19,14 @@ from willo_integration.services.reads import ReadLimitReached
 
 
 def _identity(request: HtmxHttpRequest, *, membership, scope, participant, revealed: bool):
-    error, status, retry_after = "", 200, 0
+    error, status, retry_after, info = "", 200, 0, None
+    masking = masking_for(scope=scope, viewer=request.user, rows=[participant])
+    blind_hidden = masking.hides(participant.key)
     try:
-        info = participant_identity(scope=scope, key=participant.key, budget=member_budget(request))
+        if not blind_hidden:  # a document names its holder: not even fetched
+            info = participant_identity(
+                scope=scope, key=participant.key, budget=member_budget(request)
+            )
     except WilloUnavailable as unavailable:
         info, error = None, str(unavailable)
     except ReadLimitReached as limit:
@@ -29,7 +35,8 @@ def _identity(request: HtmxHttpRequest, *, membership, scope, participant, revea
     context = {
         "membership": membership,
         "team": scope.team,
-        "participant": participant,
+        "participant": masking.show(participant),
+        "blind_hidden": blind_hidden,
         "error": error,
         **identity_context(info),
         "revealed": revealed,
@@ -66,6 +73,10 @@ def participant_identity_reveal(
     """Show the masked document data (name, date of birth, number); the audit log records it."""
     membership, scope = scope_for(request, slug, min_role="recruiter")
     participant, _freshness = candidate_for(scope, participant_key)
+    if masking_for(scope=scope, viewer=request.user, rows=[participant]).hides(participant.key):
+        return _identity(  # blind: reveal the candidate first, on their page
+            request, membership=membership, scope=scope, participant=participant, revealed=False
+        )
     identity_reveal(
         scope=scope,
         participant_key=participant.key,

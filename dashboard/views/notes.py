@@ -77,7 +77,7 @@ def mentions(request: HtmxHttpRequest) -> HttpResponse:
     """The notes that mention me in my teams, newest first; opening the page marks the
     ones it shows seen."""
     listing = mentions_of(request.user, page=request.GET.get("page", 1), mark_seen=True)
-    context = mentions_context(listing)
+    context = mentions_context(listing, request.user)
     if wants_partial(request):  # the pager
         return render(request, "dashboard/mentions.html#mentions", context)
     return render(request, "dashboard/mentions.html", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.forms import ReviewForm
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.candidate import candidate_panels_context
 from dashboard.presenters.live import live_context
 from dashboard.presenters.participants import answer_views, questions_of
@@ -34,6 +35,9 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         participant, freshness = candidate_for(
             scope, participant_key, refresh=refetch, budget=member_budget(request)
         )
+        participant = masking_for(scope=scope, viewer=request.user, rows=[participant]).show(
+            participant
+        )
         views = answer_views(participant.participant(), questions_of(participant))
         view = next((v for v in views if v.key == answer_key), None)
         if view is None:
@@ -51,7 +55,9 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         )
     if request.GET.get("part") == "live" and wants_partial(request):
         participant, _freshness = candidate_for(scope, participant_key)
-        payload = participant.participant()
+        masking = masking_for(scope=scope, viewer=request.user, rows=[participant])
+        shown = masking.show(participant)
+        payload = shown.participant()
         answers = answer_views(payload, questions_of(participant))
         return render(
             request,
@@ -59,7 +65,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             {
                 "membership": membership,
                 "team": scope.team,
-                "participant": participant,
+                "participant": shown,
                 "payload": payload,
                 "can_decide": membership.has_role("recruiter"),
                 **candidate_panels_context(
@@ -68,12 +74,16 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
                     participant=participant,
                     answers=answers,
                     viewer=request.user,
+                    masking=masking,
                     with_form=False,
                 ),
             },
         )
     participant, freshness = candidate_for(scope, participant_key)
     filters, _errors = ParticipantFilters.from_query(request.GET)
+    masking = masking_for(scope=scope, viewer=request.user, rows=[participant])
+    if masking.on:
+        filters = filters.blind()
     previous_key, next_key = participant_neighbours(
         scope=scope, participant=participant, filters=filters, viewer=request.user
     )
@@ -89,14 +99,17 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         )
         return url + suffix
 
-    payload = participant.participant()
+    shown = masking.show(participant)
+    payload = shown.participant()
     interview = participant.interview
     answers = answer_views(payload, questions_of(participant))
     can_review = membership.has_role("recruiter")
     context = {
         "membership": membership,
         "team": scope.team,
-        "participant": participant,
+        "participant": shown,
+        "blind": masking.on,
+        "masked": masking.hides(participant.key),
         "payload": payload,
         "interview": interview,
         "answers": answers,
@@ -123,6 +136,7 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
             participant=participant,
             answers=answers,
             viewer=request.user,
+            masking=masking,
             draft=note_draft_take(request, scope=scope, participant_key=participant.key),
         ),
         **live_context(scope, participant.key),

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.forms import ON_OFF, PreferencesForm
+from willo_integration.services.blind import blind_teams_of
 from willo_integration.services.preferences import (
     PreferenceInvalid,
     playback_speed_set,
@@ -39,7 +40,12 @@ def member_preferences(request: HttpRequest) -> HttpResponse:
     else:
         form = PreferencesForm.of(preferences_of(request.user))
         status = 200
-    return render(request, "dashboard/preferences.html", {"form": form}, status=status)
+    return render(
+        request,
+        "dashboard/preferences.html",
+        {"form": form, "blind_teams": blind_teams_of(member=request.user)},
+        status=status,
+    )
 
 
 @require_POST

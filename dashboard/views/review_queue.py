@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from dashboard.forms import ReviewForm
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.live import live_context
 from dashboard.presenters.review_queue import (
     queue_orders,
@@ -38,10 +39,14 @@ def review_queue_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if first is not None:
             return redirect(review_url(scope.team.slug, first, queue))
         return redirect(queue_url(scope.team.slug, queue))
+    waiting = review_queue(scope=scope, viewer=request.user, queue=queue)
+    masking = masking_for(scope=scope, viewer=request.user, rows=waiting.listed)
     context = {
         "membership": membership,
         "team": scope.team,
-        "queue": review_queue(scope=scope, viewer=request.user, queue=queue),
+        "queue": waiting,
+        "listed": masking.show_all(waiting.listed),
+        "blind": masking.on,
         "orders": queue_orders(queue),
         "start_url": _start_url(scope.team.slug, queue),
         "can_review": membership.has_role("recruiter"),

@@ -15,6 +15,7 @@ from dashboard.permissions import memberships_of, team_for_request, teams_of
 from dashboard.presenters.teams import team_page_context
 from dashboard.views.scoping import scope_for, wants_partial
 from dashboard.views.session import CURRENT_TEAM_SESSION_KEY
+from willo_integration.services.blind import team_blind_review_set
 from willo_integration.services.reviews import team_independent_review_set
 
 
@@ -49,17 +50,26 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def team_review_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    """Team admins: turn independent review on or off."""
+    """Team admins: turn independent review and blind review on or off."""
     membership, _scope = scope_for(request, slug, min_role="admin")
     form = ReviewSettingsForm(request.POST)
-    form.is_valid()  # a checkbox: absent means off
+    form.is_valid()  # checkboxes: absent means off
     on = form.cleaned_data.get("independent_review", False)
+    blind = form.cleaned_data.get("blind_review", False)
     team_independent_review_set(team=membership.team, on=on, actor=request.user)
+    team_blind_review_set(team=membership.team, on=blind, actor=request.user)
     messages.success(
         request,
-        "Independent review is on: colleagues' reviews show once you recommend."
-        if on
-        else "Independent review is off: members see each other's reviews at once.",
+        (
+            "Independent review is on: colleagues' reviews show once you recommend."
+            if on
+            else "Independent review is off: members see each other's reviews at once."
+        )
+        + (
+            " Blind review is on: candidates are shown by number (videos still show faces)."
+            if blind
+            else " Blind review is off for the team."
+        ),
     )
     return redirect(reverse("dashboard:team_detail", kwargs={"slug": slug}) + "#reviews")
 

@@ -42,6 +42,11 @@ PLUMBING = (
     "dashboard.client_ip",
     "willo_integration.services.scope",  # a scope, its Willo client, the candidate named
     "willo_integration.services.clients",
+    # Who is looking, as every page that names a candidate asks: blind review (the team's
+    # setting, the member's preference) and its masking of the candidate shown.
+    "willo_integration.services.preferences",
+    "willo_integration.services.blind",
+    "dashboard.presenters.blind",
 )
 PACKAGES = tuple(str(ROOT / package) + "/" for package in ("dashboard", "willo_integration"))
 

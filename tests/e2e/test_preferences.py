@@ -41,6 +41,8 @@ def test_preferences_changed_by_keyboard_are_kept(page, log_in, crew):
     expect(autoplay).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
+    expect(page.get_by_role("checkbox", name="Review candidates blind")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save preferences")).to_be_focused()
     page.keyboard.press("Enter")
 

@@ -18,7 +18,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.models import Decision, Mention, Note, Review, Team
+from dashboard.models import (
+    BlindReveal,
+    CandidateNumber,
+    Decision,
+    Mention,
+    Note,
+    Review,
+    Team,
+)
 from willo_integration.models import (
     CachedParticipant,
     ReceivedWebhook,
@@ -63,7 +71,8 @@ def candidate_erase(
     participant keys) in every team and scope (or in ``team`` only), with the stored
     webhook deliveries about them, Willo's comments and scores on them, their status
     history, and the team's reviews of them (ratings and history with them) and notes on
-    them (with their mentions); decisions keep their audit trail without the name."""
+    them (with their mentions), and blind review's numbers and reveals of them; decisions
+    keep their audit trail without the name."""
     keys = {key for key in keys if key}
     email = email.strip()
     if not email and not keys:
@@ -80,6 +89,8 @@ def candidate_erase(
         StatusChange.objects.all(),
         Review.objects.all(),
         Note.objects.all(),
+        BlindReveal.objects.all(),  # blind review's reveals and numbers of them
+        CandidateNumber.objects.all(),
     ]
     if team is not None:
         rows, deliveries, decisions = (q.filter(team=team) for q in (rows, deliveries, decisions))

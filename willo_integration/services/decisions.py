@@ -45,6 +45,7 @@ from willo_integration.client import (
     WilloError,
 )
 from willo_integration.models import CachedParticipant, Source
+from willo_integration.services.blind import candidates_reveal_on_decision
 from willo_integration.services.cache_writer import participant_store, participants_store
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.errors import DecisionNotFound
@@ -176,6 +177,8 @@ def participants_decide(
             )
             for key in keys
         )
+        if actor is not None:
+            candidates_reveal_on_decision(scope=scope, participant_keys=keys, viewer=actor)
         changes_mark(scope=scope, participant_keys=keys)
         _send_after_window([d.pk for d in decisions], countdown=window)
     logger.info(

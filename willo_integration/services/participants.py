@@ -14,6 +14,12 @@ from django.utils import timezone
 
 from willo_integration.client import NotFoundError
 from willo_integration.models import CachedInterview, CachedParticipant, Source
+from willo_integration.services.blind import (
+    blind_review_on,
+    candidate_numbers,
+    pseudonym,
+    revealed_keys,
+)
 from willo_integration.services.cache_writer import interview_store, participant_store
 from willo_integration.services.errors import (
     WILLO_FAILURES,
@@ -52,6 +58,8 @@ ORDERINGS = {
 }
 # Orderings and filters on the team's reviews need to know who is looking.
 REVIEW_ORDERINGS = {"-team_in_favour", "-team_rating"}
+# Blind review finds and sorts no one by name.
+NAME_ORDERINGS = {"name", "-name"}
 DEFAULT_ORDERING = "-created_at"
 # What the table, pipeline and CSV read: never the detail payload.
 LIST_FIELDS = (
@@ -92,6 +100,11 @@ class ParticipantFilters:
     has_identity_check: bool | None = None
     in_favour_min: int | None = None  # at least this many Strong yes or Yes from the team
     ordering: str = DEFAULT_ORDERING
+
+    def blind(self) -> ParticipantFilters:
+        """These filters for a member who reviews blind: no name search, no name order."""
+        ordering = DEFAULT_ORDERING if self.ordering in NAME_ORDERINGS else self.ordering
+        return replace(self, q="", ordering=ordering)
 
     @classmethod
     def from_query(cls, data: QueryDict) -> tuple[ParticipantFilters, dict[str, str]]:
@@ -479,10 +492,21 @@ def participants_csv_rows(
     """The filtered list as CSV rows, header first; cells are safe to open in a spreadsheet.
     The team's review columns say "hidden" where independent review hides them."""
     yield CSV_HEADER
+    blind = blind_review_on(scope=scope, viewer=viewer)
+    if blind:
+        filters = filters.blind()
     rows = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)
     for chunk in _chunks(rows.iterator(chunk_size=2000), 2000):
-        tallies = reviews_tallies(scope=scope, keys=[row.key for row in chunk], viewer=viewer)
-        yield from (_csv_row(row, tallies[row.key]) for row in chunk)
+        keys = [row.key for row in chunk]
+        tallies = reviews_tallies(scope=scope, keys=keys, viewer=viewer)
+        masked: dict[str, str] = {}
+        if blind:
+            numbers = candidate_numbers(
+                scope=scope, candidates=[(r.key, r.interview_key) for r in chunk]
+            )
+            revealed = revealed_keys(scope=scope, viewer=viewer, keys=keys)
+            masked = {k: pseudonym(numbers.get(k)) for k in keys if k not in revealed}
+        yield from (_csv_row(row, tallies[row.key], masked.get(row.key)) for row in chunk)
 
 
 def _chunks(rows: Iterator[CachedParticipant], size: int) -> Iterator[list[CachedParticipant]]:
@@ -496,22 +520,30 @@ def _chunks(rows: Iterator[CachedParticipant], size: int) -> Iterator[list[Cache
         yield chunk
 
 
-def _csv_row(row: CachedParticipant, tally: ReviewTally | None) -> list[str]:
+def _csv_row(
+    row: CachedParticipant, tally: ReviewTally | None, masked_as: str | None = None
+) -> list[str]:
+    """``masked_as``: blind review's name for the candidate, whose identity stays out."""
+    name, email, phone, location, custom_id = (
+        (masked_as, "", "", "", "")
+        if masked_as is not None
+        else (row.name, row.email, row.phone, row.location, row.custom_id)
+    )
     return [
         _cell(value)
         for value in (
             row.key,
-            row.name,
-            row.email,
-            row.phone,
+            name,
+            email,
+            phone,
             row.status,
             "" if row.average_score is None else f"{row.average_score:g}",
             str(row.score_count),
             _when(row.created_at),
             _when(row.responded_at),
             "yes" if row.has_identity_check else "no",
-            row.location,
-            row.custom_id,
+            location,
+            custom_id,
             *_review_cells(tally),
         )
     ]

@@ -1,4 +1,5 @@
-"""A member's preferences: single-key shortcuts, playback speed and autoplay in review.
+"""A member's preferences: single-key shortcuts, playback speed and autoplay in review,
+and blind review (see services/blind.py).
 
 They belong to the member, not a team, and are the dashboard's own (Willo never hears of
 them). A member who never saved any has the defaults, without a row.
@@ -34,18 +35,28 @@ def preferences_of(member: AbstractBaseUser) -> MemberPreferences:
 
 
 def preferences_save(
-    *, member: AbstractBaseUser, shortcuts: bool, playback_speed: str, autoplay: bool
+    *,
+    member: AbstractBaseUser,
+    shortcuts: bool,
+    playback_speed: str,
+    autoplay: bool,
+    blind_review: bool,
 ) -> MemberPreferences:
     """Keep the member's preferences (the preferences page)."""
     _check_speed(playback_speed)
     preferences, _ = MemberPreferences.objects.update_or_create(
         user=member,
-        defaults={"shortcuts": shortcuts, "playback_speed": playback_speed, "autoplay": autoplay},
+        defaults={
+            "shortcuts": shortcuts,
+            "playback_speed": playback_speed,
+            "autoplay": autoplay,
+            "blind_review": blind_review,
+        },
     )
     logger.info(
-        "preferences of %s saved (shortcuts %s, speed %s, autoplay %s)",
+        "preferences of %s saved (shortcuts %s, speed %s, autoplay %s, blind review %s)",
         member.get_username(), "on" if shortcuts else "off", playback_speed,
-        "on" if autoplay else "off",
+        "on" if autoplay else "off", "on" if blind_review else "off",
     )  # fmt: skip
     return preferences
 

@@ -4,7 +4,8 @@ the reviews given here are already those they may see).
 
 Each source gives its events; the presenter words them. Sources: the invitation, status
 changes Willo told us of, every decision (recorded, undone, replaced, sent, failed), the
-team's reviews (each save), notes, Willo's comments and scores, identity reveals.
+team's reviews (each save), notes, Willo's comments and scores, identity reveals, and
+blind review's reveals.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dashboard.models import Decision, IdentityReveal, Note, Review, ReviewRevision
+from dashboard.models import (
+    BlindReveal,
+    Decision,
+    IdentityReveal,
+    Note,
+    Review,
+    ReviewRevision,
+)
 from willo_integration.models import CachedParticipant, StatusChange
 from willo_integration.services.scope import Scope
 from willo_integration.services.willo_feedback import WilloFeedback
@@ -53,6 +61,7 @@ def participant_timeline(
         *_reviews(reviews),
         *_notes(notes[:LIMIT]),
         *_reveals(scope, participant.key),
+        *_blind_reveals(scope, participant.key),
     ]
     return sorted(events, key=lambda event: event.at, reverse=True)
 
@@ -155,5 +164,14 @@ def _reveals(scope: Scope, key: str) -> list[Event]:
     reveals = IdentityReveal.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
     return [
         Event(reveal.at, "identity_revealed", reveal.actor_username)
+        for reveal in reveals.order_by("-at")[:LIMIT]
+    ]
+
+
+def _blind_reveals(scope: Scope, key: str) -> list[Event]:
+    """Members who review blind and saw who the candidate is: they asked, or decided."""
+    reveals = BlindReveal.objects.filter(team=scope.team, scope=scope.key, participant_key=key)
+    return [
+        Event(reveal.at, "blind_revealed", reveal.viewer_username, {"reason": reveal.reason})
         for reveal in reveals.order_by("-at")[:LIMIT]
     ]

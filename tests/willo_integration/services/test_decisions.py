@@ -425,7 +425,8 @@ def test_it_decides_several_candidates_at_once(
         lambda request: reply(200, {"key": request.url.path.split("/")[-2], "status": "Rejected"}),
     )
 
-    with django_assert_max_num_queries(6):  # not a query (or a call to Willo) per candidate
+    # Not a query (or a call to Willo) per candidate; one asks whether the member reviews blind.
+    with django_assert_max_num_queries(7):
         decisions = participants_decide(
             scope=scope,
             participant_keys=[row.key for row in rows] + ["p1"],
