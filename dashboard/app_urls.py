@@ -6,6 +6,7 @@ from dashboard.views import (
     agency,
     blind,
     changes,
+    compare,
     decisions,
     identity,
     interviews,
@@ -53,6 +54,7 @@ urlpatterns = [
     path(team + "jobs/refresh/", interviews.interviews_refresh_view, name="interviews_refresh"),
     path(job, interviews.interview_detail, name="interview_detail"),
     path(job + "export.csv", interviews.interview_export, name="interview_export"),
+    path(job + "compare/", compare.interview_compare, name="interview_compare"),
     path(job + "invite/", interviews.interview_invite, name="interview_invite"),
     path(job + "refresh/", interviews.interview_refresh, name="interview_refresh"),
     path(job + "decisions/", decisions.participants_decide_bulk, name="participants_decide_bulk"),
@@ -75,6 +77,7 @@ urlpatterns = [
         reviews.participant_recommend,
         name="participant_recommend",
     ),
+    path(candidate + "ratings/", reviews.participant_rate, name="participant_rate"),
     path(candidate + "notes/", notes.participant_note_add, name="participant_note_add"),
     path(
         team + "decisions/<int:decision_id>/retry/",

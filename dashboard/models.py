@@ -420,7 +420,7 @@ class IdentityReveal(models.Model):
 
 class CandidateNumber(models.Model):
     """A candidate's number within their job, which blind review shows instead of their
-    name ("Candidate 12"): given once, in the order candidates are first shown, and never
+    name ("Candidate 12"): given once, in the order Willo invited them, and never
     reused within the job."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="candidate_numbers")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dashboard.forms import ReviewForm
@@ -49,6 +50,13 @@ def review_queue_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "blind": masking.on,
         "orders": queue_orders(queue),
         "start_url": _start_url(scope.team.slug, queue),
+        # One job's queue: its candidates can be compared (2 to 6, ticked in the list).
+        "compare_url": reverse(
+            "dashboard:interview_compare",
+            kwargs={"slug": scope.team.slug, "interview_key": queue.job},
+        )
+        if queue.job
+        else "",
         "can_review": membership.has_role("recruiter"),
     }
     return render(request, "dashboard/review/queue.html", context)

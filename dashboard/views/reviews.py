@@ -17,7 +17,12 @@ from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.presenters.review_queue import recommendation_buttons
 from dashboard.presenters.reviews import review_panel_context
 from dashboard.views.scoping import HtmxHttpRequest, safe_url, scope_for, wants_partial
-from willo_integration.services.reviews import ReviewInvalid, recommendation_give, review_save
+from willo_integration.services.reviews import (
+    ReviewInvalid,
+    answer_rate,
+    recommendation_give,
+    review_save,
+)
 from willo_integration.services.scope import candidate_in_scope
 
 logger = logging.getLogger("dashboard.reviews")
@@ -128,3 +133,46 @@ def participant_recommend(
     if not error:
         trigger_client_event(response, "review-recommended", {"recommendation": chosen})
     return response
+
+
+@require_POST
+@login_required
+def participant_rate(request: HtmxHttpRequest, slug: str, participant_key: str) -> HttpResponse:
+    """Rate one answer (POST answer=<key>, rating=1..5, or "" to clear), keeping the rest of
+    my review: comparing candidates rates answer by answer. Then back to ``next``."""
+    _membership, scope = scope_for(request, slug, min_role="recruiter")
+    participant = candidate_in_scope(scope, participant_key)
+    answers = answer_views(participant.participant(), questions_of(participant))
+    answer_key = request.POST.get("answer", "")
+    value = request.POST.get("rating", "")
+    try:
+        answer_rate(
+            scope=scope,
+            participant_key=participant.key,
+            reviewer=request.user,
+            answer_key=answer_key,
+            rating=_posted_rating(value),
+            answer_keys=[a.key for a in answers if a.key],
+        )
+    except ReviewInvalid as invalid:
+        logger.info("rating of %s refused: %s", participant.key, invalid)
+        message = next(iter(invalid.errors.values()))
+        if wants_partial(request):
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        messages.error(request, message)
+    else:
+        if wants_partial(request):
+            return HttpResponse(status=204)
+        messages.success(request, "Rating saved. It stays in this dashboard.")
+    back = safe_url(request, request.POST.get("next", "")) or reverse(
+        "dashboard:participant_detail",
+        kwargs={"slug": scope.team.slug, "participant_key": participant.key},
+    )
+    return redirect(back)
+
+
+def _posted_rating(value: str) -> int | None:
+    """ "" clears the rating; what is not a number is 0, which the service refuses."""
+    if value == "":
+        return None
+    return int(value) if value.isdigit() and len(value) <= 2 else 0

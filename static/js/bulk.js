@@ -1,10 +1,13 @@
-// Bulk selection on a job's candidate table: select all, and the "N selected" count.
+// Bulk selection on a job's candidate table: select all, the "N selected" count, and
+// Compare selected (2 to 6 ticked: opens the compare page with ?c=<key> for each).
 // Event delegation, so it keeps working after HTMX swaps the table; the selection survives
 // the table fetching itself again (a filter, a page, a live refresh), not a bulk decision.
 (function () {
   "use strict";
 
   var kept = null;
+  var COMPARE_MIN = 2;
+  var COMPARE_MAX = 6;
 
   function picks() {
     return Array.prototype.slice.call(document.querySelectorAll("input[data-pick]"));
@@ -17,6 +20,13 @@
     if (count) count.textContent = chosen + " selected";
     document.querySelectorAll("[data-bulk-action]").forEach(function (button) {
       button.disabled = chosen === 0;
+    });
+    document.querySelectorAll("[data-compare]").forEach(function (button) {
+      button.hidden = false;
+      button.disabled = chosen < COMPARE_MIN || chosen > COMPARE_MAX;
+    });
+    document.querySelectorAll("[data-compare-hint]").forEach(function (hint) {
+      hint.hidden = chosen >= COMPARE_MIN && chosen <= COMPARE_MAX;
     });
     var master = document.querySelector("input[data-select-all]");
     if (master) {
@@ -31,6 +41,14 @@
       picks().forEach(function (box) { box.checked = target.checked; });
     }
     if (target.matches && target.matches("input[data-select-all], input[data-pick]")) update();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-compare]");
+    if (!button || button.disabled) return;
+    var query = new URLSearchParams();
+    picks().forEach(function (box) { if (box.checked) query.append("c", box.value); });
+    window.location.assign(button.dataset.compareUrl + "?" + query.toString());
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {

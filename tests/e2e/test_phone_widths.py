@@ -99,6 +99,11 @@ def test_every_members_page_fits_a_phone(page, signed_in, phone_world, screensho
     expect(page.locator("main")).to_contain_text(LONG_EMAIL)
     screenshot("phone-candidate")
     fits(page, f"{candidate_page}identity/")
+    others = CachedParticipant.objects.filter(team=team, interview=job).exclude(pk=candidate.pk)
+    compared = [candidate.key, *others.values_list("key", flat=True)[:2]]
+    fits(page, f"{jobs}{job.key}/compare/?" + "&".join(f"c={key}" for key in compared))
+    expect(page.locator(".compare__candidate").first).to_contain_text(LONG_NAME)
+    fits(page, f"{jobs}{job.key}/compare/?c={candidate.key}")  # too few: the message
     fits(page, "/mentions/")
     fits(page, f"/teams/{team.slug}/changes/")
     fits(page, f"/teams/{team.slug}/sync/")

@@ -459,6 +459,36 @@ def interview_participant_keys(
     )
 
 
+def interview_candidates(
+    *, scope: Scope, interview: CachedInterview, keys: Iterable[str]
+) -> tuple[list[CachedParticipant], Freshness]:
+    """Those of ``keys`` that are candidates of the job in this scope, in the order given,
+    with their answers (fetched again where stale, as a candidate's page would; one that
+    Willo no longer has drops out), and how fresh the oldest of them is."""
+    keys = list(dict.fromkeys(keys))
+    cached = {
+        row.key: row
+        for row in _scoped(scope)
+        .filter(interview=interview, key__in=keys)
+        .select_related("interview")
+    }
+    rows, freshness = [], []
+    for key in (key for key in keys if key in cached):
+        row = cached[key]
+        if is_stale(row.detail_fetched_at):
+            try:
+                row, fresh = participant_refresh(scope=scope, key=key, cached=row)
+            except ParticipantNotFound:
+                continue
+        else:
+            fresh = Freshness(as_of=row.detail_fetched_at)
+        rows.append(row)
+        freshness.append(fresh)
+    oldest = min(freshness, key=lambda f: f.as_of or timezone.now(), default=Freshness(None))
+    notice = next((f for f in freshness if f.notice), oldest)
+    return rows, notice
+
+
 CSV_HEADER = [
     "Key",
     "Name",

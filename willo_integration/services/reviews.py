@@ -146,18 +146,55 @@ def recommendation_give(
     candidate_in_scope(scope, participant_key)
     with transaction.atomic():
         review = _review_update(scope, participant_key, reviewer, recommendation=recommendation)
-        ReviewRevision.objects.create(
-            review=review,
-            recommendation=recommendation,
-            note=review.note,
-            ratings={r.answer_key: r.rating for r in review.ratings.all()},
-        )
+        _revision_keep(review)
         changes_mark(scope=scope, participant_keys=[participant_key])
     logger.info(
         "recommendation of %s by %s in %r: %s",
         participant_key, review.reviewer_username, scope, recommendation,
     )  # fmt: skip
     return review
+
+
+def answer_rate(
+    *,
+    scope: Scope,
+    participant_key: str,
+    reviewer: AbstractBaseUser,
+    answer_key: str,
+    rating: int | None,
+    answer_keys: Iterable[str],
+) -> Review:
+    """Rate one of the candidate's answers (None clears the rating), keeping the rest of
+    ``reviewer``'s review: comparing candidates rates answer by answer. Kept as a revision."""
+    errors = _problems("", "", {answer_key: rating}, set(answer_keys))
+    if errors:
+        raise ReviewInvalid(errors)
+    candidate_in_scope(scope, participant_key)
+    with transaction.atomic():
+        review = _review_update(scope, participant_key, reviewer)
+        if rating is None:
+            review.ratings.filter(answer_key=answer_key).delete()
+        else:
+            AnswerRating.objects.update_or_create(
+                review=review, answer_key=answer_key, defaults={"rating": rating}
+            )
+        _revision_keep(review)
+        changes_mark(scope=scope, participant_keys=[participant_key])
+    logger.info(
+        "answer %s of %s rated %s by %s in %r",
+        answer_key, participant_key, rating, review.reviewer_username, scope,
+    )  # fmt: skip
+    return review
+
+
+def _revision_keep(review: Review) -> None:
+    """The review as it now stands, kept in its history."""
+    ReviewRevision.objects.create(
+        review=review,
+        recommendation=review.recommendation,
+        note=review.note,
+        ratings={r.answer_key: r.rating for r in review.ratings.all()},
+    )
 
 
 def _review_update(scope: Scope, participant_key: str, reviewer, **fields) -> Review:
