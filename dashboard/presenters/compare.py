@@ -14,7 +14,7 @@ from dashboard.presenters.review_queue import recommendation_buttons
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services.decisions import participants_latest_decisions
 from willo_integration.services.preferences import SPEEDS
-from willo_integration.services.reviews import RATINGS, CandidateReviews, participant_reviews
+from willo_integration.services.reviews import RATINGS, CandidateReviews, participants_reviews
 from willo_integration.services.scope import Scope
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
@@ -60,12 +60,14 @@ def compare_context(
     """The compare page for ``participants`` (already of ``interview``, in this scope)."""
     slug = scope.team.slug
     masking = masking_for(scope=scope, viewer=viewer, rows=participants)
-    decisions = participants_latest_decisions(scope=scope, keys=[p.key for p in participants])
+    keys = [p.key for p in participants]
+    decisions = participants_latest_decisions(scope=scope, keys=keys)
+    all_reviews = participants_reviews(scope=scope, participant_keys=keys, viewer=viewer)
     questions = interview.questions()
     columns, answers = [], []
     for row in participants:
         shown = masking.show(row)
-        reviews = participant_reviews(scope=scope, participant_key=row.key, viewer=viewer)
+        reviews = all_reviews[row.key]
         masking.redact_reviews(row, reviews)
         mine = reviews.mine.recommendation if reviews.mine else ""
         payload = shown.participant()

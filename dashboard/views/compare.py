@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -25,11 +26,13 @@ KEY_LENGTH = 64  # a participant key is at most this long; anything longer is no
 @answers_read_limit
 def interview_compare(request: HtmxHttpRequest, slug: str, interview_key: str) -> HttpResponse:
     """The chosen candidates side by side; a clear message (400) for too few, too many,
-    or keys that are not candidates of this job."""
+    or keys that are not candidates of this job (named as asked, nothing more said of them)."""
     membership, scope = scope_for(request, slug)
     interview, _freshness = job_for(scope, interview_key)
-    asked = list(dict.fromkeys(k.strip() for k in request.GET.getlist("c") if k.strip()))
-    problems, participants, freshness = [], [], None
+    given = [k.strip() for k in request.GET.getlist("c") if k.strip()]
+    asked = list(dict.fromkeys(given))
+    repeated = [k for k in asked if given.count(k) > 1]
+    problems, participants, refused, freshness = [], [], [], None
     if len(asked) > MAX_COMPARED:
         problems.append(
             f"Compare at most {MAX_COMPARED} candidates at once: you chose {len(asked)}. "
@@ -42,7 +45,7 @@ def interview_compare(request: HtmxHttpRequest, slug: str, interview_key: str) -
         refused = [k for k in asked if k not in found]
         if refused:
             problems.append(
-                f"Not compared: {len(refused)} of the chosen candidates "
+                f"Not compared: {_listed(refused)} "
                 f"{'is not a candidate' if len(refused) == 1 else 'are not candidates'} of "
                 "this job (or no longer in Willo)."
             )
@@ -51,21 +54,29 @@ def interview_compare(request: HtmxHttpRequest, slug: str, interview_key: str) -
                 f"Choose {MIN_COMPARED} to {MAX_COMPARED} candidates of this job to compare "
                 "them: tick them in the job's table, then Compare selected."
             )
-    compared = len(participants) >= MIN_COMPARED and len(asked) <= MAX_COMPARED
+    compared = not problems
     if problems:
-        logger.info("compare in %r refused in part: %s", scope, " ".join(problems))
+        logger.info("compare in %r refused: %s", scope, " ".join(problems))
+    job_url = reverse(
+        "dashboard:interview_detail",
+        kwargs={"slug": scope.team.slug, "interview_key": interview.key},
+    )
+    others = [p.key for p in participants]
     context = {
         "membership": membership,
         "team": scope.team,
         "interview": interview,
         "problems": problems,
+        # Some keys refused, enough left: the comparison of those, one click away.
+        "others_url": f"{request.path}?{urlencode([('c', k) for k in others])}"
+        if refused and MIN_COMPARED <= len(others) <= MAX_COMPARED
+        else "",
+        "others_count": len(others),
+        "repeated": _listed(repeated) if compared else "",
         "freshness": freshness,
         "can_decide": membership.has_role("recruiter"),
         "can_review": membership.has_role("recruiter"),
-        "job_url": reverse(
-            "dashboard:interview_detail",
-            kwargs={"slug": scope.team.slug, "interview_key": interview.key},
-        ),
+        "job_url": job_url,
         "here": request.get_full_path(),
     }
     if compared:
@@ -78,3 +89,9 @@ def interview_compare(request: HtmxHttpRequest, slug: str, interview_key: str) -
         context,
         status=200 if compared else 400,
     )
+
+
+def _listed(keys: list[str]) -> str:
+    """Keys as asked (never a name: a refused key may be another team's), shortened."""
+    shown = [k if len(k) <= KEY_LENGTH else k[:KEY_LENGTH] + "…" for k in keys]
+    return ", ".join(shown)

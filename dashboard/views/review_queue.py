@@ -50,12 +50,13 @@ def review_queue_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "blind": masking.on,
         "orders": queue_orders(queue),
         "start_url": _start_url(scope.team.slug, queue),
-        # One job's queue: its candidates can be compared (2 to 6, ticked in the list).
+        # One job's queue: its candidates can be compared (2 to 6, ticked in the list). Only
+        # a job of the queue: ``?job=`` is what was typed, maybe no key at all ("a/b").
         "compare_url": reverse(
             "dashboard:interview_compare",
             kwargs={"slug": scope.team.slug, "interview_key": queue.job},
         )
-        if queue.job
+        if queue.job and any(job.key == queue.job for job in waiting.jobs)
         else "",
         "can_review": membership.has_role("recruiter"),
     }

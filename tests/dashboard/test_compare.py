@@ -207,6 +207,7 @@ def test_too_few_or_too_many_is_a_clear_400(client, world, job, keys, message):
     page = response.content.decode()
     assert message in page
     assert job_url(job) in page  # the way back
+    assert "<title>Compare candidates · Barista · Acme Hiring" in page
 
 
 def test_another_jobs_or_teams_candidate_is_refused_without_a_word_about_them(client, world, job):
@@ -219,13 +220,35 @@ def test_another_jobs_or_teams_candidate_is_refused_without_a_word_about_them(cl
     partly = client.get(compare_url(job, "p-ann", "p-ben", "p-chef", "p-bravo"))
     none_left = client.get(compare_url(job, "p-ann", "p-chef", "p-bravo", "p-unknown"))
 
-    assert partly.status_code == 200
-    assert [c.participant.key for c in partly.context["candidates"]] == ["p-ann", "p-ben"]
-    assert "2 of the chosen candidates are not candidates of this job" in partly.content.decode()
-    assert none_left.status_code == 400
+    assert partly.status_code == none_left.status_code == 400
+    assert "candidates" not in partly.context  # nothing compared with a key refused
+    page = partly.content.decode()
+    assert "Not compared: p-chef, p-bravo are not candidates of this job" in page
+    assert 'href="/teams/acme-hiring/jobs/job-1/compare/?c=p-ann&amp;c=p-ben"' in page
+    assert "Compare the other 2 candidates" in page
+    left = none_left.content.decode()
+    assert "Not compared: p-chef, p-bravo, p-unknown are not candidates" in left
+    assert "Choose 2 to 6 candidates of this job" in left
+    assert "Compare the other" not in left  # one left is not a comparison
     for response in (partly, none_left):
-        assert "Charlie" not in response.content.decode()
-        assert "Bea Bravo" not in response.content.decode()
+        content = response.content.decode()
+        assert job_url(job) in content  # the way back
+        for word in ("Charlie", "Chef", "Bea Bravo", "Bravo job", "Bravo Talent"):
+            assert word not in content
+
+
+def test_a_refused_key_is_named_as_asked_and_never_run_as_markup(client, world, job):
+    client.force_login(world.rita)
+    long = "x" * 80
+
+    response = client.get(compare_url(job, "p-ann", "p-ben", "<b>p-zed</b>", long))
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "&lt;b&gt;p-zed&lt;/b&gt;" in page
+    assert "<b>p-zed</b>" not in page
+    assert "x" * 64 + "…" in page
+    assert long not in page
 
 
 def test_the_same_candidate_twice_is_compared_once(client, world, job):
@@ -233,7 +256,52 @@ def test_the_same_candidate_twice_is_compared_once(client, world, job):
 
     response = client.get(compare_url(job, "p-ann", "p-ben", "p-ann"))
 
+    assert response.status_code == 200
     assert [c.participant.key for c in response.context["candidates"]] == ["p-ann", "p-ben"]
+    assert "Chosen more than once, compared once: p-ann." in response.content.decode()
+    assert "more than once" not in client.get(compare_url(job, "p-ann", "p-ben")).content.decode()
+
+
+def test_its_queries_do_not_grow_with_the_candidates(client, world, job):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(2):
+        make_candidate(job, f"p-x{n}", f"Xena {n}")
+    scope = Scope(team=world.team_a)
+    for key in ("p-ann", "p-ben", "p-cat", "p-dan", "p-x0", "p-x1"):
+        review_save(scope=scope, participant_key=key, reviewer=world.alice, recommendation="yes",
+                    note="", ratings={f"{key}-a2": 4}, answer_keys=[f"{key}-a2"])  # fmt: skip
+    client.force_login(world.rita)
+    client.get(compare_url(job, "p-ann", "p-ben"))  # the session and preferences settle
+
+    def queries(*keys):
+        with CaptureQueriesContext(connection) as run:
+            assert client.get(compare_url(job, *keys)).status_code == 200
+        return len(run.captured_queries)
+
+    assert queries("p-ann", "p-ben", "p-cat", "p-dan", "p-x0", "p-x1") == queries("p-ann", "p-ben")
+
+
+def test_a_decision_from_compare_answers_the_notice_and_the_heads_fetch_themselves(
+    client, world, job
+):
+    client.force_login(world.rita)
+    page = client.get(compare_url(job, "p-ann", "p-ben")).content.decode()
+    decide = candidate_url("p-ben", "dashboard:participant_decide")
+    assert f'hx-post="{decide}" hx-target="#decision-notices"' in page
+    assert '<input type="hidden" name="view" value="notice">' in page
+    assert 'id="decision-notices"' in page  # _decisions.html: the notice region, the dialog
+    assert 'hx-trigger="candidates-changed from:body" hx-select="#compare-heads"' in page
+    assert 'hx-disinherit="*"' in page  # its forms' answers are not filtered by that select
+
+    response = client.post(decide, {"status": "Accepted", "view": "notice"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "Ben Baker will be accepted" in response.content.decode()
+    assert "candidates-changed" in response["HX-Trigger"]
+    heads = client.get(compare_url(job, "p-ann", "p-ben")).content.decode()
+    assert 'Undo<span class="visually-hidden"> the decision on Ben Baker' in heads
 
 
 def test_another_teams_job_is_not_found(client, world, job):
@@ -274,3 +342,17 @@ def test_the_job_table_and_a_jobs_queue_offer_compare(client, world, job):
     assert 'action="/teams/acme-hiring/jobs/job-1/compare/"' in one_job
     assert 'name="c" value="p-ann"' in one_job
     assert "choose a job" in client.get(queue).content.decode()
+    assert 'name="c"' not in client.get(queue).content.decode()
+
+
+@pytest.mark.parametrize("job_filter", ["a/b", "no-such-job", "job-2"])
+def test_a_queue_of_no_job_of_its_own_offers_no_compare(client, world, job, job_filter):
+    bravo = make_job(world.team_b, key="job-2", title="Bravo job")
+    make_candidate(bravo, "p-bravo", "Bea Bravo")
+    client.force_login(world.rita)
+    queue = reverse("dashboard:review_queue", kwargs={"slug": "acme-hiring"})
+
+    response = client.get(queue, {"job": job_filter})
+
+    assert response.status_code == 200
+    assert "/compare/" not in response.content.decode()

@@ -71,14 +71,26 @@ def test_three_candidates_compared_reviewed_and_decided(
     expect(page.locator(".compare__candidate").first.get_by_role("button", name="Strong yes")
            ).to_have_attribute("aria-pressed", "true")  # fmt: skip
     assert Review.objects.get(participant_key=keys[0]).recommendation == "strong_yes"
+    page.evaluate("() => window.__sameDocument = true")
     page.locator(".compare__candidate").first.get_by_role(
         "button", name=re.compile("^Reject")
     ).click()
     confirm = page.locator("#confirm-dialog")
     if confirm.is_visible():  # asked first only for one who has not responded
         confirm.get_by_role("button", name="Confirm").click()
+    # No page load: the notice (with its Undo) comes, and the candidates' heads follow.
+    expect(page.locator("#decision-notice")).to_contain_text("will be rejected")
     expect(page.locator(".compare__candidate").first.get_by_role("button", name=re.compile("^Undo"))
            ).to_be_visible()  # fmt: skip
+    assert page.evaluate("() => window.__sameDocument === true")
     decision = Decision.objects.get(participant_key=keys[0])
     assert decision.status == "Rejected"
     no_sideways_scroll(page, width)
+
+    # Undo from the candidate's head: Willo never hears of it.
+    page.locator(".compare__candidate").first.get_by_role(
+        "button", name=re.compile("^Undo")
+    ).click()
+    expect(page.locator("#decision-notice")).to_contain_text("undone by rachel")
+    decision.refresh_from_db()
+    assert decision.state == Decision.State.UNDONE

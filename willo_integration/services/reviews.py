@@ -248,13 +248,27 @@ def participant_reviews(
     *, scope: Scope, participant_key: str, viewer: AbstractBaseUser
 ) -> CandidateReviews:
     """The viewer's own review of the candidate, and what they may see of the others'."""
-    reviews = list(
-        Review.objects.filter(
-            team=scope.team, scope=scope.key, participant_key=participant_key
-        ).prefetch_related("ratings")
-    )
-    for review in reviews:
+    return participants_reviews(scope=scope, participant_keys=[participant_key], viewer=viewer)[
+        participant_key
+    ]
+
+
+def participants_reviews(
+    *, scope: Scope, participant_keys: Iterable[str], viewer: AbstractBaseUser
+) -> dict[str, CandidateReviews]:
+    """``participant_reviews`` of each candidate in ``participant_keys``, in two queries
+    whatever their number (comparing candidates side by side)."""
+    keys = list(dict.fromkeys(participant_keys))
+    by_key: dict[str, list[Review]] = {key: [] for key in keys}
+    for review in Review.objects.filter(
+        team=scope.team, scope=scope.key, participant_key__in=keys
+    ).prefetch_related("ratings"):
         review.rating_map = {r.answer_key: r.rating for r in review.ratings.all()}
+        by_key[review.participant_key].append(review)
+    return {key: _visible_to(scope, viewer, reviews) for key, reviews in by_key.items()}
+
+
+def _visible_to(scope: Scope, viewer: AbstractBaseUser, reviews: list[Review]) -> CandidateReviews:
     mine = next((r for r in reviews if r.reviewer_id == viewer.pk), None)
     my_ratings = mine.rating_map if mine else {}
     hidden = scope.team.independent_review and not (mine and mine.recommendation)
