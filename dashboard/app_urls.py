@@ -15,6 +15,7 @@ from dashboard.views import (
     preferences,
     review_queue,
     reviews,
+    sandbox,
     sync,
     teams,
 )
@@ -30,6 +31,7 @@ urlpatterns = [
     path("teams/", teams.team_list, name="team_list"),
     path("teams/switch/", teams.team_switch, name="team_switch"),
     path("mentions/", notes.mentions, name="mentions"),
+    path("sandbox/", sandbox.sandbox_knobs, name="sandbox_knobs"),
     # After django.contrib.auth.urls at accounts/, which has no preferences/: these resolve.
     path("accounts/preferences/", preferences.member_preferences, name="member_preferences"),
     path("accounts/preferences/speed/", preferences.playback_speed, name="playback_speed"),

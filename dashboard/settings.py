@@ -291,6 +291,14 @@ SANDBOX_KNOBS = {
     "rate_window_s": env.float("WILLO_SANDBOX_RATE_WINDOW_S", default=1.0),
     "error_rate": env.float("WILLO_SANDBOX_ERROR_RATE", default=0.0),
 }
+# The sandbox's life while the demo runs: every this many seconds a candidate responds, is
+# scored, commented on or decided, through the webhooks (0 turns it off).
+WILLO_SANDBOX_SIMULATE_SECONDS = env.float("WILLO_SANDBOX_SIMULATE_SECONDS", default=20.0)
+if WILLO_SANDBOX_ENABLED and WILLO_SANDBOX_SIMULATE_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["willo-sandbox-simulate"] = {
+        "task": "willo_integration.sandbox.tasks.simulate_task",
+        "schedule": WILLO_SANDBOX_SIMULATE_SECONDS,
+    }
 # Where a team's API key may be sent in production (see README, "Where the API key may
 # go"): https, one of these hosts (the staging environment's host is allowed as well),
 # public addresses only. Private and loopback addresses need the sandbox or this flag.

@@ -42,6 +42,8 @@ QUICK_BEAT = {
     "WILLO_WEBHOOK_SWEEP_SECONDS": "1",
     "WILLO_DECISION_SWEEP_SECONDS": "1",
     "WILLO_SYNC_SWEEP_SECONDS": "1",
+    # The sandbox stays still unless a test asks for its life (demo_site_env).
+    "WILLO_SANDBOX_SIMULATE_SECONDS": "0",
 }
 INHERITED_NOT = ("DATABASE_URL", "CACHE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER")
 
@@ -152,7 +154,8 @@ def demo_site_database(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo-site-database")
     env = _site_env(folder, 8000, {})
     _manage(env, "migrate", "--noinput", "-v", "0")
-    _manage(env, "demo_setup", "--participants", "20")
+    # Served on another port than it is set up for: webhooks would post to the wrong one.
+    _manage(env, "demo_setup", "--participants", "20", "--without-webhooks")
     with sqlite3.connect(folder / "db.sqlite3") as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return folder / "db.sqlite3"

@@ -6,6 +6,7 @@ import datetime
 import functools
 
 from django import template
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import get_language
 
@@ -19,6 +20,12 @@ from willo_integration.services.notes import mentions_unseen_count
 from willo_integration.services.preferences import preferences_of
 
 register = template.Library()
+
+
+@register.simple_tag
+def sandbox_enabled() -> bool:
+    """Whether this site serves the Willo sandbox (the staff's Sandbox page exists)."""
+    return settings.WILLO_SANDBOX_ENABLED
 
 
 @register.simple_tag(takes_context=True)

@@ -59,6 +59,7 @@ def review_queue_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if queue.job and any(job.key == queue.job for job in waiting.jobs)
         else "",
         "can_review": membership.has_role("recruiter"),
+        **live_context(scope),
     }
     return render(request, "dashboard/review/queue.html", context)
 

@@ -1,12 +1,14 @@
 """Realism knobs: added latency, a per-key rate limit and injected 5xx errors.
 
-Configured from ``settings.SANDBOX_KNOBS`` (a dict with the field names below)
-and overridden at run time by the ``serve`` command or by tests through
-``configure()`` / ``override()``. Everything is process-wide and thread-safe.
+Configured from ``settings.SANDBOX_KNOBS`` (a dict with the field names below, from the
+``WILLO_SANDBOX_*`` environment variables) and changed at run time by the ``serve``
+command, the staff's Sandbox page (``change()``, logged) or tests (``configure()`` /
+``override()``). Everything is process-wide and thread-safe.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import threading
@@ -19,6 +21,8 @@ from dataclasses import dataclass, fields, replace
 from django.conf import settings
 
 from .http import ApiError
+
+logger = logging.getLogger("willo_integration.sandbox")
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,7 @@ def current() -> Knobs:
     if _current is None:
         with _lock:
             if _current is None:
-                names = {f.name for f in fields(Knobs)}
-                configured = getattr(settings, "SANDBOX_KNOBS", {}) or {}
-                _current = Knobs(**{k: v for k, v in configured.items() if k in names})
+                _current = defaults()
     return _current
 
 
@@ -66,6 +68,28 @@ def configure(**changes: object) -> Knobs:
         if "error_seed" in changes:
             _rng.seed(new.error_seed)
     return new
+
+
+def change(*, by: str, **changes: object) -> Knobs:
+    """Change the weather at run time (the staff's Sandbox page): logged, who and what."""
+    before = current()
+    after = configure(**changes)
+    logger.info(
+        "sandbox knobs changed by %s: %s",
+        by,
+        ", ".join(
+            f"{name} {getattr(before, name)!r} -> {getattr(after, name)!r}" for name in changes
+        )
+        or "nothing",
+    )
+    return after
+
+
+def defaults() -> Knobs:
+    """The knobs as the settings (the environment) give them, whatever was changed since."""
+    names = {f.name for f in fields(Knobs)}
+    configured = getattr(settings, "SANDBOX_KNOBS", {}) or {}
+    return Knobs(**{k: v for k, v in configured.items() if k in names})
 
 
 def reset() -> None:

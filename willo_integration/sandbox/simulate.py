@@ -168,3 +168,16 @@ def step(org: Organisation, rng: random.Random) -> str:
         return f"{c.author.full_name} commented on {p.name} (new_comment)"
     decide(p, rng)
     return f"{p.name} was {p.status.lower()} (status_change)"
+
+
+def tick(rng: random.Random | None = None) -> str:
+    """One thing happens in an organisation that has webhooks (so the dashboard hears of
+    it through the real webhook path): the demo's scheduled life. "" when none has any."""
+    rng = rng or random.Random()
+    organisations = list(
+        Organisation.objects.filter(webhooks__isnull=False).distinct().order_by("pk")
+    )
+    if not organisations:
+        return ""
+    organisation = rng.choice(organisations)
+    return f"{organisation.name}: {step(organisation, rng)}"

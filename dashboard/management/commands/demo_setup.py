@@ -1,4 +1,5 @@
-"""Prepare `make demo`: a seeded sandbox, two demo teams on it, and a login to print.
+"""Prepare `make demo`: a seeded sandbox, two demo teams on it (their first sync done and
+their webhooks registered with the sandbox), and a login to print.
 
 Idempotent: run it again and it tops the data up and resets the demo password.
 Verification talks to the sandbox in-process (WSGI), since the web server is not
@@ -6,6 +7,8 @@ up yet when this runs.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,9 +21,10 @@ from willo_integration.sandbox.in_process import in_process_http_client
 from willo_integration.sandbox.models import ApiKey, Role
 from willo_integration.sandbox.seed import DEMO_ORGANISATION, OTHER_ORGANISATION, seed
 from willo_integration.services import clients
-from willo_integration.services.scope import Scope
+from willo_integration.services.scope import Scope, scopes_of
 from willo_integration.services.sync import sync_run, sync_start
 from willo_integration.services.team_keys import team_key_set, team_key_verify
+from willo_integration.services.webhooks import webhooks_ensure
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "willo-demo"
@@ -40,8 +44,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--participants", type=int, default=180)
         parser.add_argument("--password", default=DEMO_PASSWORD)
+        parser.add_argument(
+            "--without-webhooks",
+            action="store_true",
+            help="Register no webhooks (a copy of the database served elsewhere).",
+        )
 
-    def handle(self, *args, participants: int, password: str, **options) -> None:
+    def handle(
+        self, *args, participants: int, password: str, without_webhooks: bool, **options
+    ) -> None:
         if not settings.DEBUG or not settings.WILLO_SANDBOX_ENABLED:
             raise CommandError(
                 "demo_setup is for development: set DJANGO_DEBUG=true (which enables the sandbox)."
@@ -64,6 +75,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  team {team.name!r}: key {status}. {result.message}")
                 if result.ok and team.last_synced_at is None:
                     self._first_sync(team, wsgi)
+                if result.ok and not without_webhooks:
+                    self._webhooks(team, wsgi)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -72,10 +85,40 @@ class Command(BaseCommand):
                 f"  a colleague in {DEMO_TEAMS[0][0]}:  {COLLEAGUE_USERNAME} / {password}   "
                 "(review the same candidates; mention @demo in a note)\n"
                 "  Willo sandbox API: http://127.0.0.1:8000/api/integrations/v2/\n"
+                + self._life()
+                + "  Staff can make Willo slow, rate-limited or down on the Sandbox page:\n"
+                "  http://127.0.0.1:8000/sandbox/\n"
                 f"  {DEMO_TEAMS[0][0]} is an agency: its Clients page lists its client\n"
                 "  organisations; work in one, and back, from there or the banner.\n"
             )
         )
+
+    def _life(self) -> str:
+        seconds = settings.WILLO_SANDBOX_SIMULATE_SECONDS
+        if seconds <= 0:
+            return "  The sandbox is still: WILLO_SANDBOX_SIMULATE_SECONDS=0.\n"
+        return (
+            f"  Every {seconds:g} s a sandbox candidate responds, is scored, commented on or\n"
+            "  decided, and its webhook updates the open pages "
+            "(WILLO_SANDBOX_SIMULATE_SECONDS; 0 stops it).\n"
+        )
+
+    def _webhooks(self, team: Team, wsgi) -> None:
+        """The team's webhooks (its clients' too) registered with the sandbox this demo
+        serves, once: run again, it finds them in place."""
+        # The demo serves the dashboard and the sandbox at one origin: Willo posts there.
+        public_url = "{0.scheme}://{0.netloc}".format(urlsplit(settings.WILLO_SANDBOX_BASE_URL))
+        clients.transport = wsgi._transport
+        try:
+            for scope in scopes_of(team):
+                registered = webhooks_ensure(scope=scope, public_url=public_url)
+                where = f"client {scope.key}" if scope.key else "its own organisation"
+                self.stdout.write(
+                    f"  team {team.name!r}, {where}: webhooks "
+                    + ("registered with the sandbox" if registered else "already registered")
+                )
+        finally:
+            clients.transport = None
 
     def _first_sync(self, team: Team, wsgi) -> None:
         """Fetch the team's jobs and candidates once, so the review queue has its morning

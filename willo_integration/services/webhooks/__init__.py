@@ -23,6 +23,7 @@ from willo_integration.services.webhooks.registration import (
     webhook_list,
     webhook_register,
     webhook_unregister,
+    webhooks_ensure,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "webhook_replay",
     "webhook_sweep",
     "webhook_unregister",
+    "webhooks_ensure",
 ]

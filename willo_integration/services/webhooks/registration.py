@@ -59,6 +59,23 @@ def webhook_register(*, scope: Scope, public_url: str) -> WebhookEndpoint:
     return endpoint
 
 
+def webhooks_ensure(*, scope: Scope, public_url: str) -> bool:
+    """Register the four events unless Willo already holds every one of ours for this
+    callback; True when they were registered now (idempotent: `make demo` on every run)."""
+    endpoint = WebhookEndpoint.objects.filter(team=scope.team, scope=scope.key).first()
+    if endpoint is not None:
+        callback = public_url.rstrip("/") + reverse(
+            "willo_webhook_receive", kwargs={"route": endpoint.route}
+        )
+        ours = {s.event: s.willo_key for s in endpoint.subscriptions.all() if s.willo_key}
+        if endpoint.public_url == callback and set(ours) == set(EVENTS):
+            held = {(w.key, w.url) for w in webhook_list(scope=scope)}
+            if all((key, callback) in held for key in ours.values()):
+                return False
+    webhook_register(scope=scope, public_url=public_url)
+    return True
+
+
 def webhook_unregister(*, scope: Scope) -> int:
     """Delete the scope's webhooks at Willo and here; returns how many were registered."""
     endpoint = WebhookEndpoint.objects.filter(team=scope.team, scope=scope.key).first()
