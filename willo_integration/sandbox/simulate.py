@@ -159,11 +159,17 @@ def step(org: Organisation, rng: random.Random) -> str:
     completed = list(answered.order_by("-updated_at")[:50])
     if not completed:
         return "nothing to review yet"
-    p = rng.choice(completed)
-    if roll < 0.75:
+    return _reviewed(rng.choice(completed), rng, roll, scored_below=0.75, commented_below=0.92)
+
+
+def _reviewed(
+    p: Participant, rng: random.Random, roll: float, *, scored_below: float, commented_below: float
+) -> str:
+    """A reviewer scores, comments on or decides on ``p``, as ``roll`` falls."""
+    if roll < scored_below:
         s = score(p, rng)
         return f"{s.scored_by.full_name} scored {p.name} {s.general_score} (new_score)"
-    if roll < 0.92:
+    if roll < commented_below:
         c = comment(p, rng)
         return f"{c.author.full_name} commented on {p.name} (new_comment)"
     decide(p, rng)
@@ -171,13 +177,31 @@ def step(org: Organisation, rng: random.Random) -> str:
 
 
 def tick(rng: random.Random | None = None) -> str:
-    """One thing happens in an organisation that has webhooks (so the dashboard hears of
-    it through the real webhook path): the demo's scheduled life. "" when none has any."""
+    """One thing the dashboard hears of (through the real webhooks), in an organisation that
+    has webhooks: the demo's scheduled life. Half the time a candidate responds (one is
+    invited first when none is waiting), else one is scored, commented on or decided.
+    "" when no organisation has webhooks."""
     rng = rng or random.Random()
     organisations = list(
         Organisation.objects.filter(webhooks__isnull=False).distinct().order_by("pk")
     )
     if not organisations:
         return ""
-    organisation = rng.choice(organisations)
-    return f"{organisation.name}: {step(organisation, rng)}"
+    org = rng.choice(organisations)
+    roll = rng.random()
+    completed = list(
+        Participant.objects.filter(organisation=org, status=ParticipantStatus.COMPLETED).order_by(
+            "-updated_at"
+        )[:50]
+    )
+    if roll < 0.5 or not completed:
+        waiting = list(
+            Participant.objects.filter(
+                organisation=org,
+                status__in=(ParticipantStatus.INVITED, ParticipantStatus.STARTED),
+            ).order_by("-created_at")[:50]
+        )
+        p = respond(rng.choice(waiting) if waiting else invite(org, rng), rng)
+        return f"{org.name}: {p.name} responded to {p.interview.title} (new_response)"
+    reviewed = _reviewed(rng.choice(completed), rng, roll, scored_below=0.7, commented_below=0.9)
+    return f"{org.name}: {reviewed}"

@@ -141,3 +141,20 @@ def test_background_delivery_does_not_block_the_request(api, seeded):
         webhooks.wait_idle(timeout=5)
         (delivery,) = hook.wait_for(1)
     assert delivery.body["status"] == "Rejected"
+
+
+def test_the_demos_scheduled_tick_always_sends_a_webhook(api, seeded):
+    """Each tick of the demo's life is something the dashboard hears of: never an
+    invitation alone, which Willo sends no webhook for."""
+    assert simulate.tick(random.Random(1)) == ""  # no organisation has webhooks yet
+    with receiver() as hook:
+        for event in ("new_response", "status_change", "new_comment", "new_score"):
+            _register(api, hook.url, event)
+        with knobs.override(webhook_mode="sync"):
+            happened = [simulate.tick(random.Random(seed)) for seed in range(12)]
+        deliveries = hook.wait_for(12)
+    assert len(deliveries) == 12
+    assert all(line.startswith(f"{seeded.parent.name}: ") for line in happened)
+    kinds = {line.rsplit("(", 1)[1].rstrip(")") for line in happened}
+    assert "new_response" in kinds
+    assert len(kinds) >= 3
