@@ -177,17 +177,16 @@ def _reviewed(
 
 
 def tick(rng: random.Random | None = None) -> str:
-    """One thing the dashboard hears of (through the real webhooks), in an organisation that
-    has webhooks: the demo's scheduled life. Half the time a candidate responds (one is
-    invited first when none is waiting), else one is scored, commented on or decided.
-    "" when no organisation has webhooks."""
+    """The demo's scheduled life: in each organisation that has webhooks, one thing the
+    dashboard hears of through them (so every team and agency client sees life). Half the
+    time a candidate responds (one is invited first when none is waiting), else one is
+    scored, commented on or decided. "" when no organisation has webhooks."""
     rng = rng or random.Random()
-    organisations = list(
-        Organisation.objects.filter(webhooks__isnull=False).distinct().order_by("pk")
-    )
-    if not organisations:
-        return ""
-    org = rng.choice(organisations)
+    organisations = Organisation.objects.filter(webhooks__isnull=False).distinct()
+    return "; ".join(f"{org.name}: {_lively(org, rng)}" for org in organisations.order_by("pk"))
+
+
+def _lively(org: Organisation, rng: random.Random) -> str:
     roll = rng.random()
     completed = list(
         Participant.objects.filter(organisation=org, status=ParticipantStatus.COMPLETED).order_by(
@@ -202,6 +201,5 @@ def tick(rng: random.Random | None = None) -> str:
             ).order_by("-created_at")[:50]
         )
         p = respond(rng.choice(waiting) if waiting else invite(org, rng), rng)
-        return f"{org.name}: {p.name} responded to {p.interview.title} (new_response)"
-    reviewed = _reviewed(rng.choice(completed), rng, roll, scored_below=0.7, commented_below=0.9)
-    return f"{org.name}: {reviewed}"
+        return f"{p.name} responded to {p.interview.title} (new_response)"
+    return _reviewed(rng.choice(completed), rng, roll, scored_below=0.7, commented_below=0.9)

@@ -144,8 +144,8 @@ def test_background_delivery_does_not_block_the_request(api, seeded):
 
 
 def test_the_demos_scheduled_tick_always_sends_a_webhook(api, seeded):
-    """Each tick of the demo's life is something the dashboard hears of: never an
-    invitation alone, which Willo sends no webhook for."""
+    """Each tick of the demo's life is something the dashboard hears of, in each
+    organisation with webhooks: never an invitation alone, which sends no webhook."""
     assert simulate.tick(random.Random(1)) == ""  # no organisation has webhooks yet
     with receiver() as hook:
         for event in ("new_response", "status_change", "new_comment", "new_score"):
