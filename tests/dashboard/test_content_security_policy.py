@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+
+from tests.dashboard.settings_probe import settings_probe
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
@@ -37,26 +37,15 @@ def test_the_login_page_has_the_policy_too(client, db):
 def test_media_from_the_sandbox_on_another_loopback_origin_may_play(tmp_path):
     """``willo_sandbox serve --port 8001`` serves answers over plain http: its origin is
     allowed when the sandbox is on (settings are read at start, hence a subprocess)."""
-    from tests.dashboard.test_deploy_check import ROOT, _production_env
-
-    env = _production_env(
-        DJANGO_DEBUG="true",
+    media, images = settings_probe(
+        tmp_path,
+        "[list(map(str, settings.CONTENT_SECURITY_POLICY['DIRECTIVES'][d])) "
+        "for d in ('media-src', 'img-src')]",
         WILLO_SANDBOX_BASE_URL="http://127.0.0.1:8001/api/integrations/v2",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
-    probe = (
-        "import django; django.setup(); from django.conf import settings; "
-        "d = settings.CONTENT_SECURITY_POLICY['DIRECTIVES']; print(d['media-src'], d['img-src'])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60,
-    )  # fmt: skip
 
-    assert done.returncode == 0, done.stderr
-    media, images = done.stdout.strip().split("] [")
-    assert "'http://127.0.0.1:8001'" in media
-    assert "'http://127.0.0.1:8001'" in images
+    assert "http://127.0.0.1:8001" in media
+    assert "http://127.0.0.1:8001" in images
 
 
 def test_no_template_has_inline_script_style_or_htmx_event_handlers():

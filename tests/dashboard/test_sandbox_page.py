@@ -4,14 +4,10 @@ everyone but staff, and absent where the sandbox is off."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 from django.urls import reverse
 
-from tests.dashboard.test_deploy_check import ROOT, _production_env
+from tests.dashboard.settings_probe import settings_probe
 from willo_integration.sandbox import knobs
 
 pytestmark = pytest.mark.django_db
@@ -115,45 +111,22 @@ def test_there_is_no_sandbox_page_where_the_sandbox_is_off(client, world, settin
 
 
 def test_the_knobs_come_from_the_environment(tmp_path):
-    env = _production_env(
-        DJANGO_DEBUG="true",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    found = settings_probe(
+        tmp_path,
+        "[knobs.current().latency_ms, knobs.current().rate_limit, "
+        "knobs.current().rate_window_s, knobs.current().error_rate, "
+        "'willo-sandbox-simulate' in settings.CELERY_BEAT_SCHEDULE]",
         WILLO_SANDBOX_LATENCY_MS="150",
         WILLO_SANDBOX_RATE_LIMIT="7",
         WILLO_SANDBOX_RATE_WINDOW_S="3",
         WILLO_SANDBOX_ERROR_RATE="0.1",
         WILLO_SANDBOX_SIMULATE_SECONDS="0",
     )
-    probe = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        "from willo_integration.sandbox import knobs; k = knobs.current(); "
-        "print(json.dumps([k.latency_ms, k.rate_limit, k.rate_window_s, k.error_rate, "
-        "'willo-sandbox-simulate' in settings.CELERY_BEAT_SCHEDULE]))"
-    )
 
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60,
-    )  # fmt: skip
-
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == [150.0, 7, 3.0, 0.1, False]
+    assert found == [150.0, 7, 3.0, 0.1, False]
 
 
 def test_the_demo_schedules_the_sandboxs_life_every_20_seconds_by_default(tmp_path):
-    env = _production_env(DJANGO_DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
-    probe = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.CELERY_BEAT_SCHEDULE['willo-sandbox-simulate']))"
-    )
+    entry = settings_probe(tmp_path, "settings.CELERY_BEAT_SCHEDULE['willo-sandbox-simulate']")
 
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60,
-    )  # fmt: skip
-
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
-        "task": "willo_integration.sandbox.tasks.simulate_task",
-        "schedule": 20.0,
-    }
+    assert entry == {"task": "willo_integration.sandbox.tasks.simulate_task", "schedule": 20.0}
