@@ -13,11 +13,13 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from dashboard.forms import ReviewForm
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.presenters.review_queue import recommendation_buttons
 from dashboard.presenters.reviews import review_panel_context
 from dashboard.views.scoping import HtmxHttpRequest, safe_url, scope_for, wants_partial
 from willo_integration.services.reviews import (
+    RATINGS,
     ReviewInvalid,
     answer_rate,
     recommendation_give,
@@ -162,7 +164,7 @@ def participant_rate(request: HtmxHttpRequest, slug: str, participant_key: str) 
         messages.error(request, message)
     else:
         if wants_partial(request):
-            return HttpResponse(status=204)
+            return _rating_form(request, scope, participant, answer_key, _posted_rating(value))
         messages.success(request, "Rating saved. It stays in this dashboard.")
     back = safe_url(request, request.POST.get("next", "")) or reverse(
         "dashboard:participant_detail",
@@ -176,3 +178,19 @@ def _posted_rating(value: str) -> int | None:
     if value == "":
         return None
     return int(value) if value.isdigit() and len(value) <= 2 else 0
+
+
+def _rating_form(request, scope, participant, answer_key: str, rating: int | None):
+    """Compare's rating form of the answer, with my rating as it is now kept."""
+    number = request.POST.get("number", "")
+    masking = masking_for(scope=scope, viewer=request.user, rows=[participant])
+    context = {
+        "rate_url": request.path,
+        "answer_key": answer_key,
+        "my_rating": rating,
+        "who": masking.show(participant).name,
+        "number": int(number) if number.isdigit() and len(number) <= 3 else "",
+        "ratings": list(RATINGS),
+        "here": safe_url(request, request.POST.get("next", "")).split("#", 1)[0],
+    }
+    return render(request, "dashboard/interviews/compare.html#rate", context)

@@ -292,7 +292,8 @@ def test_a_decision_from_compare_answers_the_notice_and_the_heads_fetch_themselv
     assert f'hx-post="{decide}" hx-target="#decision-notices"' in page
     assert '<input type="hidden" name="view" value="notice">' in page
     assert 'id="decision-notices"' in page  # _decisions.html: the notice region, the dialog
-    assert 'hx-trigger="candidates-changed from:body" hx-select="#compare-heads"' in page
+    refresh = 'hx-trigger="candidates-changed from:body, review-recommended from:body"'
+    assert f'{refresh} hx-select="#compare-heads"' in page
     assert 'hx-disinherit="*"' in page  # its forms' answers are not filtered by that select
 
     response = client.post(decide, {"status": "Accepted", "view": "notice"}, HTTP_HX_REQUEST="true")
@@ -356,3 +357,33 @@ def test_a_queue_of_no_job_of_its_own_offers_no_compare(client, world, job, job_
 
     assert response.status_code == 200
     assert "/compare/" not in response.content.decode()
+
+
+def test_a_rating_from_compare_with_htmx_answers_the_form_with_it_marked(client, world, job):
+    client.force_login(world.rita)
+    back = compare_url(job, "p-ann", "p-ben")
+
+    response = client.post(
+        candidate_url("p-ann", "dashboard:participant_rate"),
+        {"answer": "p-ann-a2", "rating": "4", "number": "2", "next": f"{back}#answer-p-ann-a2"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    form = response.content.decode()
+    assert form.lstrip().startswith('<form method="post"')
+    assert 'value="4" class="button button--small button--secondary" aria-pressed="true"' in form
+    assert form.count('aria-pressed="true"') == 1
+    assert "Ann Archer's answer to question 2" in form
+    assert f'name="next" value="{back}#answer-p-ann-a2"'.replace("&", "&amp;") in form
+    assert Review.objects.get(reviewer=world.rita).ratings.get().rating == 4
+
+
+def test_compares_rating_and_recommendation_post_without_leaving_the_page(client, world, job):
+    client.force_login(world.rita)
+
+    page = client.get(compare_url(job, "p-ann", "p-ben")).content.decode()
+
+    assert 'hx-post="/teams/acme-hiring/candidates/p-ann/ratings/" hx-target="this"' in page
+    assert 'hx-post="/teams/acme-hiring/candidates/p-ann/recommendation/" hx-swap="none"' in page
+    assert "review-recommended from:body" in page  # the heads show my new choice

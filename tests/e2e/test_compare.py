@@ -64,14 +64,22 @@ def test_three_candidates_compared_reviewed_and_decided(
     expect(player).to_have_js_property("paused", False)
     expect(player).to_have_js_property("playbackRate", 1.5)
 
-    # The first candidate: my Strong yes, then Reject; the page comes back to them.
+    # The first candidate: a rating, my Strong yes, then Reject; no page load, the video
+    # plays on.
+    page.evaluate("() => window.__sameDocument = true")
+    three = re.compile(r"^3 of 5")
+    page.locator("form.compare__rate").first.get_by_role("button", name=three).click()
+    rated = page.locator("form.compare__rate").first.get_by_role("button", name=three)
+    expect(rated).to_have_attribute("aria-pressed", "true")
     first = page.locator(".compare__candidate").first
     first.get_by_role("button", name="Strong yes").click()
-    page.wait_for_load_state()
     expect(page.locator(".compare__candidate").first.get_by_role("button", name="Strong yes")
            ).to_have_attribute("aria-pressed", "true")  # fmt: skip
-    assert Review.objects.get(participant_key=keys[0]).recommendation == "strong_yes"
-    page.evaluate("() => window.__sameDocument = true")
+    review = Review.objects.get(participant_key=keys[0])
+    assert review.recommendation == "strong_yes"
+    assert list(review.ratings.values_list("rating", flat=True)) == [3]
+    assert page.evaluate("() => window.__sameDocument === true")
+    expect(player).to_have_js_property("paused", False)
     page.locator(".compare__candidate").first.get_by_role(
         "button", name=re.compile("^Reject")
     ).click()
