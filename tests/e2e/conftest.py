@@ -159,6 +159,9 @@ def log_in(page):
     """Log in through the login form as a person would: ``log_in("alice")``."""
 
     def submit(username: str, password: str | None = None) -> None:
+        # Leave the page open first: a live page's last poll, answered after the login form
+        # was fetched, could set another CSRF cookie than the form's (a 403 at random).
+        page.goto("about:blank")
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password", exact=True).fill(password or password_of(username))
