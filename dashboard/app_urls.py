@@ -16,6 +16,7 @@ from dashboard.views import (
     review_queue,
     reviews,
     sandbox,
+    shares,
     sync,
     teams,
 )
@@ -58,6 +59,10 @@ urlpatterns = [
     path(job + "export.csv", interviews.interview_export, name="interview_export"),
     path(job + "compare/", compare.interview_compare, name="interview_compare"),
     path(job + "invite/", interviews.interview_invite, name="interview_invite"),
+    path(job + "shares/new/", shares.share_new, name="share_new"),
+    path(team + "shares/<int:share_id>/", shares.share_link, name="share_link"),
+    path(team + "shares/<int:share_id>/new-link/", shares.share_renew, name="share_renew"),
+    path(team + "shares/<int:share_id>/revoke/", shares.share_revoke_view, name="share_revoke"),
     path(job + "refresh/", interviews.interview_refresh, name="interview_refresh"),
     path(job + "decisions/", decisions.participants_decide_bulk, name="participants_decide_bulk"),
     path(candidate, participants.participant_detail, name="participant_detail"),

@@ -1,15 +1,23 @@
 """The forms of the pages and the admin: jobs, invitations, notes, teams, keys, client
-organisations, a member's preferences."""
+organisations, a member's preferences, share links."""
 
 from __future__ import annotations
 
 from django import forms
 
-from dashboard.models import NOTE_MAX_CHARACTERS, MemberPreferences, Review, Team
+from dashboard.models import (
+    NOTE_MAX_CHARACTERS,
+    SHARE_DEFAULT_DAYS,
+    SHARE_MAX_DAYS,
+    MemberPreferences,
+    Review,
+    Team,
+)
 from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
 from willo_integration.services.notes import NoteRejected, note_check, note_text
 from willo_integration.services.preferences import SPEED_CHOICES, SPEED_REFUSED
 from willo_integration.services.reviews import RATINGS
+from willo_integration.services.shares import NAME_MAX
 
 
 def _key_field(label: str, *, required: bool, help_text: str) -> forms.CharField:
@@ -240,3 +248,43 @@ class PreferencesForm(forms.Form):
                 "blind_review": preferences.blind_review,
             }
         )
+
+
+class ShareForm(forms.Form):
+    """Share candidates with a hiring manager: who, for how long, and what they may see.
+    ``keys``: the candidates chosen (those of the job, checked by the service)."""
+
+    keys = forms.MultipleChoiceField(
+        label="Candidates", widget=forms.CheckboxSelectMultiple, error_messages={
+            "required": "Choose at least one candidate to share.",
+            "invalid_choice": "%(value)s is not one of the candidates chosen.",
+        },
+    )  # fmt: skip
+    recipient_name = forms.CharField(label="Hiring manager's name", max_length=NAME_MAX)
+    recipient_email = forms.EmailField(
+        label="Hiring manager's email",
+        error_messages={"invalid": "Enter an email address, like ana@example.com."},
+    )
+    days = forms.IntegerField(
+        label="The link works for (days)",
+        initial=SHARE_DEFAULT_DAYS,
+        min_value=1,
+        max_value=SHARE_MAX_DAYS,
+        help_text=f"From 1 to {SHARE_MAX_DAYS} days; {SHARE_DEFAULT_DAYS} unless you change it.",
+        error_messages={
+            "min_value": f"The link can last from 1 to {SHARE_MAX_DAYS} days.",
+            "max_value": f"The link can last from 1 to {SHARE_MAX_DAYS} days.",
+            "invalid": "Enter a whole number of days.",
+        },
+    )
+    show_contact_details = forms.BooleanField(
+        label="Show their contact details (email, phone, location)", required=False
+    )
+    blind = forms.BooleanField(
+        label="Blind: show candidates by number, their name and contact details hidden",
+        required=False,
+    )
+
+    def __init__(self, *args, candidates: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keys"].choices = candidates

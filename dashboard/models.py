@@ -1,6 +1,6 @@
 """Teams, their members, the audit of their Willo API keys, and the team's own records
 about candidates: decisions, identity reveals, reviews and notes, blind review's numbers
-and reveals (never sent to Willo)."""
+and reveals, and share links for hiring managers with their verdicts (never sent to Willo)."""
 
 from __future__ import annotations
 
@@ -635,3 +635,114 @@ class MemberPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"Preferences of {self.user}"
+
+
+SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS = 14, 90
+SHARE_COMMENT_MAX_CHARACTERS = 2000
+
+
+class Share(models.Model):
+    """A link through which a hiring manager without an account reviews a shortlist of one
+    job's candidates. Only a hash of the link's token is kept: the link is shown once.
+
+    The team's own, like reviews: Willo never hears of it, nor of the manager's verdicts.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shares")
+    scope = models.CharField(max_length=32, blank=True, default="")
+    relation = models.CharField(max_length=64, blank=True, default="")  # digest, as decisions
+    interview_key = models.CharField(max_length=64)
+    interview_title = models.CharField(max_length=300, blank=True)
+    recipient_name = models.CharField("hiring manager's name", max_length=200)
+    recipient_email = models.EmailField("hiring manager's email")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    days = models.PositiveSmallIntegerField(default=SHARE_DEFAULT_DAYS)
+    show_contact_details = models.BooleanField("contact details", default=False)
+    blind = models.BooleanField("blind", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_username = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    link_made_at = models.DateTimeField(default=timezone.now)  # the current token's
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_username = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["team", "scope", "interview_key"], name="share_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Share of {self.interview_key} with {self.recipient_name}"
+
+    def state(self, now=None) -> str:
+        """ "active", "expired" or "revoked"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= (now or timezone.now()) else "active"
+
+
+class SharedCandidate(models.Model):
+    """A candidate on a share's shortlist, in the order the recruiter chose."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="candidates")
+    participant_key = models.CharField(max_length=64, db_index=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share", "participant_key"], name="shared_candidate_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key} in {self.share}"
+
+
+class ShareVerdict(models.Model):
+    """The hiring manager's verdict on one candidate of the share, with a comment; one per
+    candidate and share, changed in place."""
+
+    class Verdict(models.TextChoices):
+        YES = "yes", "Yes"
+        MAYBE = "maybe", "Maybe"
+        NO = "no", "No"
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="verdicts")
+    participant_key = models.CharField(max_length=64, db_index=True)
+    verdict = models.CharField(max_length=5, choices=Verdict.choices)
+    comment = models.TextField(blank=True, max_length=SHARE_COMMENT_MAX_CHARACTERS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share", "participant_key"], name="share_verdict_one_per_candidate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} on {self.participant_key}"
+
+
+class ShareView(models.Model):
+    """One opening of a share's page: the shortlist (no candidate) or one candidate."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="views")
+    participant_key = models.CharField(max_length=64, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.share} viewed at {self.at:%Y-%m-%d %H:%M}"

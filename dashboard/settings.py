@@ -273,6 +273,8 @@ WILLO_RETENTION_DAYS = env.int("WILLO_RETENTION_DAYS", default=0)
 # what the previous read got; and each member may start this many reads a minute.
 WILLO_REFRESH_COALESCE_SECONDS = env.int("WILLO_REFRESH_COALESCE_SECONDS", default=30)
 WILLO_MEMBER_REFRESHES_PER_MINUTE = env.int("WILLO_MEMBER_REFRESHES_PER_MINUTE", default=20)
+# Share links: how many unknown tokens one address may try a minute before it waits.
+SHARE_GUESSES_PER_MINUTE = env.int("SHARE_GUESSES_PER_MINUTE", default=20)
 WILLO_PRODUCTION_BASE_URL = "https://api.willotalent.com/api/integrations/v2"
 WILLO_STAGING_BASE_URL = "https://api.stage.willotalent.com/api/integrations/v2"
 # The "sandbox" environment of a team: the built-in simulator of this site.

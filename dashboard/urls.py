@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("webhooks/willo/<str:route>/", webhook_receive_view, name="willo_webhook_receive"),
+    path("share/", include("dashboard.share_urls")),
     path("", include("dashboard.app_urls")),
 ]
 

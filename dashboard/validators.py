@@ -58,6 +58,13 @@ def api_host_policy() -> HostPolicy:
     )
 
 
+def media_host_policy() -> HostPolicy:
+    """Where answer media may be fetched from for a share: Willo's storage hosts vary (signed
+    links), so any host, but public addresses over https unless private ones are allowed."""
+    private = settings.WILLO_SANDBOX_ENABLED or settings.WILLO_ALLOW_PRIVATE_API_HOSTS
+    return HostPolicy(allowed_hosts=None, allow_private=private)
+
+
 def validate_willo_api_host(value: str) -> None:
     """The deployment's rules for where a key may go (WILLO_ALLOWED_API_HOSTS, public
     addresses): checked on save here, and again by the client at every connection."""

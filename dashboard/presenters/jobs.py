@@ -32,6 +32,7 @@ from willo_integration.services.participants import (
 )
 from willo_integration.services.reviews import reviews_tallies
 from willo_integration.services.scope import Scope
+from willo_integration.services.shares import interview_shared, participants_share_verdicts
 
 TABLE_PER_PAGE = 25
 
@@ -92,6 +93,11 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
         participant.latest_decision = decisions.get(participant.key)
     for participant in rows + members:
         participant.team_tally = tallies[participant.key]
+    shared = interview_shared(scope=scope, interview_key=interview.key)
+    if shared:
+        verdicts = participants_share_verdicts(scope=scope, keys=[p.key for p in rows])
+        for participant in rows:
+            participant.manager_verdicts = verdicts[participant.key]
     if blind:
         masking = masking_for(scope=scope, viewer=viewer, rows=rows + members)
         rows = masking.show_all(rows)
@@ -108,6 +114,7 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
         "interview": interview,
         "filters": filters,
         "blind": blind,
+        "shared": shared,
         "filter_errors": errors,
         "filter_query": query,
         "active_filters": active,

@@ -68,6 +68,10 @@ def entry_of(event: Event) -> Entry:
             if facts.get("reason") == "decided"
             else f"{who} revealed who the candidate is (blind review)"
         )
+    elif kind == "share_verdict":
+        verb = "changed their verdict to" if facts["changed"] else "said"
+        text = f"{who} (hiring manager, through a share link) {verb} {facts['verdict']}"
+        detail = facts["comment"]
     elif kind == "willo_comment":
         text, detail = f"{who or 'Someone'} commented in Willo", facts["text"]
     elif kind == "willo_score":

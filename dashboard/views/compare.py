@@ -78,6 +78,10 @@ def interview_compare(request: HtmxHttpRequest, slug: str, interview_key: str) -
         "can_review": membership.has_role("recruiter"),
         "job_url": job_url,
         "here": request.get_full_path(),
+        "share_url": reverse(
+            "dashboard:share_new", kwargs={"slug": scope.team.slug, "interview_key": interview.key}
+        )
+        + f"?{urlencode([('c', k) for k in others])}",
     }
     if compared:
         context |= compare_context(

@@ -42,6 +42,7 @@ from willo_integration.services.interviews import (
 from willo_integration.services.invitations import InviteError, participant_invite
 from willo_integration.services.participants import ParticipantFilters, participants_csv_rows
 from willo_integration.services.scope import Scope
+from willo_integration.services.shares import interview_shares
 
 PER_PAGE = 25
 SINCE_SESSION_KEY = "dashboard_jobs_visit"
@@ -162,6 +163,8 @@ def interview_detail(request: HtmxHttpRequest, slug: str, interview_key: str) ->
         **live_context(scope),
         **refresh_state(scope, interview),
     }
+    if membership.has_role("recruiter"):
+        context["shares"] = interview_shares(scope=scope, interview_key=interview.key)
     template = "dashboard/interviews/detail.html"
     if wants_partial(request):
         template += "#results"

@@ -22,13 +22,24 @@ READS_GROUP = "willo-member-reads"
 
 def member_budget(request: HttpRequest) -> Budget:
     """A budget for the services: each call is one read of Willo this member starts."""
+    return _budget(request, key="user", who=f"member {request.user.pk}")
 
+
+def share_budget(request: HttpRequest, share_id: int) -> Budget:
+    """The same limit for the reads a share's pages start, counted per share (its hiring
+    manager has no account)."""
+    return _budget(
+        request, key=lambda _group, _request: f"share:{share_id}", who=f"share {share_id}"
+    )
+
+
+def _budget(request: HttpRequest, *, key, who: str) -> Budget:
     def spend() -> None:
         limit = settings.WILLO_MEMBER_REFRESHES_PER_MINUTE
-        usage = get_usage(request, group=READS_GROUP, key="user", rate=f"{limit}/m", increment=True)
+        usage = get_usage(request, group=READS_GROUP, key=key, rate=f"{limit}/m", increment=True)
         if usage is not None and usage["should_limit"]:
             wait = usage["time_left"] if usage["time_left"] > 0 else 60
-            logger.info("member %s reached %s Willo reads a minute", request.user.pk, limit)
+            logger.info("%s reached %s Willo reads a minute", who, limit)
             raise ReadLimitReached(limit=limit, retry_after=wait)
 
     return spend

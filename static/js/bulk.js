@@ -1,5 +1,6 @@
-// Bulk selection on a job's candidate table: select all, the "N selected" count, and
-// Compare selected (2 to 6 ticked: opens the compare page with ?c=<key> for each).
+// Bulk selection on a job's candidate table: select all, the "N selected" count, Compare
+// selected (2 to 6 ticked: opens the compare page with ?c=<key> for each) and Share with a
+// hiring manager (1 to 50 ticked: opens the share form with ?c=<key> for each).
 // Event delegation, so it keeps working after HTMX swaps the table; the selection survives
 // the table fetching itself again (a filter, a page, a live refresh), not a bulk decision.
 (function () {
@@ -8,6 +9,7 @@
   var kept = null;
   var COMPARE_MIN = 2;
   var COMPARE_MAX = 6;
+  var SHARE_MAX = 50;
 
   function picks() {
     return Array.prototype.slice.call(document.querySelectorAll("input[data-pick]"));
@@ -28,6 +30,10 @@
     document.querySelectorAll("[data-compare-hint]").forEach(function (hint) {
       hint.hidden = chosen >= COMPARE_MIN && chosen <= COMPARE_MAX;
     });
+    document.querySelectorAll("[data-share]").forEach(function (button) {
+      button.hidden = false;
+      button.disabled = chosen < 1 || chosen > SHARE_MAX;
+    });
     var master = document.querySelector("input[data-select-all]");
     if (master) {
       master.checked = all.length > 0 && chosen === all.length;
@@ -44,11 +50,11 @@
   });
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-compare]");
+    var button = event.target.closest && event.target.closest("[data-compare], [data-share]");
     if (!button || button.disabled) return;
     var query = new URLSearchParams();
     picks().forEach(function (box) { if (box.checked) query.append("c", box.value); });
-    window.location.assign(button.dataset.compareUrl + "?" + query.toString());
+    window.location.assign(button.dataset.selectionUrl + "?" + query.toString());
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -335,7 +335,7 @@ def test_blind_review_compares_candidates_by_number(client, world, job):
 def test_the_job_table_and_a_jobs_queue_offer_compare(client, world, job):
     client.force_login(world.victor)  # a viewer too: checkboxes and the button
     table = client.get(job_url(job)).content.decode()
-    assert 'data-compare-url="/teams/acme-hiring/jobs/job-1/compare/"' in table
+    assert 'data-selection-url="/teams/acme-hiring/jobs/job-1/compare/"' in table
     assert 'id="pick-p-ann"' in table
 
     queue = reverse("dashboard:review_queue", kwargs={"slug": "acme-hiring"})

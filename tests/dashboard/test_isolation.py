@@ -28,6 +28,8 @@ ALLOW_LIST: dict[str, str] = {
     "static/": "Static files: public by design.",
     "webhooks/": "Willo's deliveries: authenticated per endpoint by token, not by session "
     "(tests/willo_integration/services/test_webhooks.py).",
+    "share/": "Share links: opened by their token, not by a session; swept below by "
+    "test_a_share_never_reaches_another_scopes_candidates.",
 }
 
 # How to fill each URL keyword argument with a given team's object.
@@ -39,6 +41,7 @@ KWARG_REGISTRY: dict[str, Callable[[World, str], str]] = {
     "participant_key": lambda world, which: _cached_participant(world, which).key,
     "decision_id": lambda world, which: str(_decision(world, which).pk),
     "run_id": lambda world, which: str(_sync_run(world, which).pk),
+    "share_id": lambda world, which: str(_share(world, which)[0].pk),
 }
 
 
@@ -121,6 +124,47 @@ def _sync_run(world: World, which: str):
         defaults={"kind": SyncRun.Kind.FULL, "state": SyncRun.State.WAITING},
     )
     return run
+
+
+def _share(world: World, which: str):
+    """A share of the scope's sweep candidate, with a video answer, and its token."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboard.models import Share, SharedCandidate
+    from willo_integration.services.shares import token_digest
+
+    participant = _cached_participant(world, which)
+    if not participant.detail["answers"]:
+        participant.detail["answers"] = [
+            {
+                "key": _answer_key(which),
+                "question": {"key": "q-video", "text": "Hello", "answer_type": "video"},
+                "status": "processed",
+                "remote_link": f"https://media.example/sweep-{which}.mp4",
+            }
+        ]
+        participant.save()
+    token = f"sweep-share-token-{which}-0123456789abcdef"
+    share, created = Share.objects.get_or_create(
+        token_hash=token_digest(token),
+        defaults={
+            "team": participant.team,
+            "scope": participant.scope,
+            "interview_key": participant.interview_key,
+            "recipient_name": "Sweep manager",
+            "recipient_email": "manager@example.com",
+            "expires_at": timezone.now() + timedelta(days=14),
+        },
+    )
+    if created:
+        SharedCandidate.objects.create(share=share, participant_key=participant.key, position=0)
+    return share, token
+
+
+def _answer_key(which: str) -> str:
+    return f"sweep-answer-{which}"
 
 
 def _team(world: World, which: str):
@@ -354,3 +398,71 @@ def test_another_teams_notes_are_never_listed(client, world, agency):
 
 def _candidate_page() -> Route:
     return next(r for r in _swept_routes() if r.name == "dashboard:participant_detail")
+
+
+# --- Share links: a token opens its own share's candidates, never another scope's --------
+
+
+def _share_routes() -> list[Route]:
+    return [r for r in _routes() if r.path.startswith("share/") and "participant_key" in r.kwargs]
+
+
+def _share_url(route: Route, world: World, share_of: str, objects_of: str) -> str:
+    fill = {
+        "token": lambda which: _share(world, which)[1],
+        "participant_key": lambda which: _cached_participant(world, which).key,
+        "answer_key": _answer_key,
+    }
+    unknown = [k for k in route.kwargs if k not in fill]
+    assert not unknown, f"{route.path!r} takes {unknown}: teach the share sweep to fill them"
+    _share(world, objects_of)  # the other scope has a share of its own candidate too
+    kwargs = {k: fill[k](share_of if k == "token" else objects_of) for k in route.kwargs}
+    return reverse(route.name, kwargs=kwargs)
+
+
+@pytest.fixture
+def media(willo_transport):
+    import httpx
+
+    willo_transport(lambda request: httpx.Response(200, content=b"video bytes"))
+
+
+def test_the_share_sweep_covers_every_candidate_url_of_a_share():
+    names = {r.name for r in _share_routes()}
+
+    assert names == {"share:candidate", "share:verdict", "share:media"}
+
+
+@pytest.mark.parametrize("route", _share_routes(), ids=lambda r: r.path)
+@pytest.mark.parametrize(
+    ("share_of", "objects_of"),
+    [("a", "b"), ("b", "a"), ("a", "c1"), ("c1", "a"), ("c1", "c2")],
+    ids=["A's share, B's", "B's share, A's", "agency's, client's", "client's, agency's",
+         "c1's, c2's"],
+)  # fmt: skip
+def test_a_share_never_reaches_another_scopes_candidates(
+    client, world, agency, media, route, share_of, objects_of
+):
+    from dashboard.models import ShareVerdict
+
+    url = _share_url(route, world, share_of, objects_of)
+    other_name = _cached_participant(world, objects_of).name
+
+    responses = {"GET": client.get(url), "POST": client.post(url, {"verdict": "yes"})}
+
+    for method, response in responses.items():
+        assert response.status_code in (404, 405), f"{method} {url}: {response.status_code}"
+        assert other_name not in response.content.decode(), f"{method} {url} shows it"
+    assert 404 in {r.status_code for r in responses.values()}, f"{url} never answered 404"
+    assert not ShareVerdict.objects.exists()
+
+
+@pytest.mark.parametrize("route", _share_routes(), ids=lambda r: r.path)
+@pytest.mark.parametrize("which", ["a", "b", "c1"])
+def test_a_share_reaches_its_own_candidates(client, world, agency, media, route, which):
+    """The control: with the share's own candidate and answer the URLs answer."""
+    url = _share_url(route, world, which, which)
+
+    statuses = {client.get(url).status_code, client.post(url, {"verdict": "yes"}).status_code}
+
+    assert statuses - {404, 405}, f"{url} is unreachable with its own share: {statuses}"

@@ -25,6 +25,9 @@ from dashboard.models import (
     Mention,
     Note,
     Review,
+    SharedCandidate,
+    ShareVerdict,
+    ShareView,
     Team,
 )
 from willo_integration.models import (
@@ -48,6 +51,7 @@ class Erasure:
     reviews: int = 0  # the team's reviews of them removed (with ratings and revisions)
     notes: int = 0  # the team's notes on them removed
     mentions: int = 0  # the mentions in those notes removed with them
+    shared: int = 0  # share links' shortlist entries, verdicts and page views of them removed
 
     def __add__(self, other: Erasure) -> Erasure:
         return Erasure(
@@ -59,7 +63,8 @@ class Erasure:
         return (
             f"Erased {self.participants} cached candidate row(s), {self.webhooks} stored "
             f"webhook delivery(ies), {self.feedback} Willo comment(s) and score(s), "
-            f"{self.reviews} review(s), {self.notes} note(s) and {self.mentions} mention(s); "
+            f"{self.reviews} review(s), {self.notes} note(s), {self.mentions} mention(s) and "
+            f"{self.shared} share link record(s); "
             f"blanked the name on {self.decisions} decision(s)."
         )
 
@@ -71,7 +76,8 @@ def candidate_erase(
     participant keys) in every team and scope (or in ``team`` only), with the stored
     webhook deliveries about them, Willo's comments and scores on them, their status
     history, and the team's reviews of them (ratings and history with them) and notes on
-    them (with their mentions), and blind review's numbers and reveals of them; decisions
+    them (with their mentions), blind review's numbers and reveals of them, and their place
+    in share links (with the manager's verdicts and views of their page); decisions
     keep their audit trail without the name."""
     keys = {key for key in keys if key}
     email = email.strip()
@@ -92,9 +98,15 @@ def candidate_erase(
         BlindReveal.objects.all(),  # blind review's reveals and numbers of them
         CandidateNumber.objects.all(),
     ]
+    shared = [  # in share links: on the shortlist, the verdicts, the views of their page
+        SharedCandidate.objects.all(),
+        ShareVerdict.objects.all(),
+        ShareView.objects.all(),
+    ]
     if team is not None:
         rows, deliveries, decisions = (q.filter(team=team) for q in (rows, deliveries, decisions))
         about_them = [q.filter(team=team) for q in about_them]
+        shared = [q.filter(share__team=team) for q in shared]
     with transaction.atomic():
         keys |= set(rows.values_list("key", flat=True))
         about = Q(participant_key__in=keys)
@@ -106,7 +118,7 @@ def candidate_erase(
         participants, _ = rows.delete()
         blanked = decisions.filter(participant_key__in=keys).update(participant_name="")
         removed: dict[str, int] = {}
-        for queryset in about_them:
+        for queryset in (*about_them, *shared):
             for label, count in queryset.filter(participant_key__in=keys).delete()[1].items():
                 removed[label] = removed.get(label, 0) + count
     erased = Erasure(
@@ -117,6 +129,9 @@ def candidate_erase(
         reviews=removed.get(Review._meta.label, 0),
         notes=removed.get(Note._meta.label, 0),
         mentions=removed.get(Mention._meta.label, 0),
+        shared=sum(
+            removed.get(m._meta.label, 0) for m in (SharedCandidate, ShareVerdict, ShareView)
+        ),
     )
     # Counts only: the log must not become another copy of the person's data.
     logger.info("candidate erased: %s", erased)

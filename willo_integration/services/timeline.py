@@ -4,14 +4,14 @@ the reviews given here are already those they may see).
 
 Each source gives its events; the presenter words them. Sources: the invitation, status
 changes Willo told us of, every decision (recorded, undone, replaced, sent, failed), the
-team's reviews (each save), notes, Willo's comments and scores, identity reveals, and
-blind review's reveals.
+team's reviews (each save), notes, Willo's comments and scores, identity reveals,
+blind review's reveals, and hiring managers' verdicts through share links.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from dashboard.models import (
@@ -21,12 +21,14 @@ from dashboard.models import (
     Note,
     Review,
     ReviewRevision,
+    ShareVerdict,
 )
 from willo_integration.models import CachedParticipant, StatusChange
 from willo_integration.services.scope import Scope
 from willo_integration.services.willo_feedback import WilloFeedback
 
 LIMIT = 200  # per source: a timeline is read, not archived
+SAME_MOMENT = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def participant_timeline(
         *_notes(notes[:LIMIT]),
         *_reveals(scope, participant.key),
         *_blind_reveals(scope, participant.key),
+        *_share_verdicts(scope, participant.key),
     ]
     return sorted(events, key=lambda event: event.at, reverse=True)
 
@@ -174,4 +177,24 @@ def _blind_reveals(scope: Scope, key: str) -> list[Event]:
     return [
         Event(reveal.at, "blind_revealed", reveal.viewer_username, {"reason": reveal.reason})
         for reveal in reveals.order_by("-at")[:LIMIT]
+    ]
+
+
+def _share_verdicts(scope: Scope, key: str) -> list[Event]:
+    """Hiring managers' verdicts through share links (each the latest they gave)."""
+    verdicts = ShareVerdict.objects.filter(
+        share__team=scope.team, share__scope=scope.key, participant_key=key
+    ).select_related("share")
+    return [
+        Event(
+            v.updated_at,
+            "share_verdict",
+            v.share.recipient_name,
+            {
+                "verdict": v.get_verdict_display(),
+                "comment": v.comment,
+                "changed": v.updated_at - v.created_at > SAME_MOMENT,
+            },
+        )
+        for v in verdicts.order_by("-updated_at")[:LIMIT]
     ]

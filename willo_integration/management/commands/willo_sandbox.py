@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 import time
 from typing import Any
 
@@ -10,13 +11,23 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.servers.basehttp import run
+from django.core.servers.basehttp import WSGIServer, run
 from django.urls import clear_url_caches
 
 from willo_integration.sandbox import knobs, seed, simulate, webhooks
 from willo_integration.sandbox.models import Organisation
 
 DEFAULT_PARTICIPANTS = 180
+
+
+class NoDelayWSGIServer(WSGIServer):
+    """Each answer leaves at once: without TCP_NODELAY a keep-alive client's delayed ACK
+    holds a small response's body back ~40 ms behind its headers."""
+
+    def get_request(self):
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
 
 
 class Command(BaseCommand):
@@ -104,7 +115,14 @@ class Command(BaseCommand):
         )
         settings.ROOT_URLCONF = "willo_integration.sandbox.standalone_urls"
         clear_url_caches()
-        run(options["host"], options["port"], WSGIHandler(), ipv6=False, threading=True)
+        run(
+            options["host"],
+            options["port"],
+            WSGIHandler(),
+            ipv6=False,
+            threading=True,
+            server_cls=NoDelayWSGIServer,
+        )
 
     def _simulate(self, options: dict[str, Any]) -> None:
         org = Organisation.objects.filter(name=options["organisation"], parent=None).first()
