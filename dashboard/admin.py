@@ -15,7 +15,16 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from dashboard.client_ip import client_ip_address
 from dashboard.crypto import KeyDecryptionError
 from dashboard.forms import RotateKeyForm, TeamAdminForm
-from dashboard.models import Decision, KeyAuditEntry, Membership, MissingAPIKeyError, Team
+from dashboard.models import (
+    Decision,
+    KeyAuditEntry,
+    Membership,
+    MissingAPIKeyError,
+    Share,
+    ShareVerdict,
+    ShareView,
+    Team,
+)
 from willo_integration.client import WilloError
 from willo_integration.models import ChildOrganisation
 from willo_integration.services.decisions import decisions_resend
@@ -289,3 +298,53 @@ class DecisionAdmin(admin.ModelAdmin):
             "undone or replaced, or are still in their undo window.",
             messages.SUCCESS,
         )
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ShareVerdictInline(_ReadOnlyInline):
+    model = ShareVerdict
+    fields = readonly_fields = ["participant_key", "verdict", "comment", "updated_at"]
+
+
+class ShareViewInline(_ReadOnlyInline):
+    model = ShareView
+    fields = readonly_fields = ["at", "participant_key", "ip_address", "user_agent"]
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    """Share links for hiring managers, their verdicts and every view: read-only evidence
+    (recruiters revoke and renew them on the job's page; the token is never stored)."""
+
+    list_display = [
+        "created_at",
+        "team",
+        "interview_title",
+        "recipient_name",
+        "recipient_email",
+        "expires_at",
+        "revoked_at",
+        "created_by_username",
+    ]
+    list_filter = ["team"]
+    search_fields = ["recipient_name", "recipient_email", "interview_key", "interview_title"]
+    date_hierarchy = "created_at"
+    exclude = ["token_hash"]
+    readonly_fields = [f.name for f in Share._meta.fields if f.name != "token_hash"]
+    inlines = [ShareVerdictInline, ShareViewInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

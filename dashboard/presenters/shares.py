@@ -85,11 +85,12 @@ def shared_candidate_view(
         entry.contact = Contact(row.email or "", row.phone or "", row.location or "")
     entry.summary = (payload.summary if payload else "") or ""
     questions = row.interview.questions() if row.interview else []
-    entry.answers = [
-        _proxied(token, row.key, view)
-        for view in answer_views(payload, questions)
-        if view.kind != "identity"
-    ]
+    if payload is not None:  # None: not fetched from Willo (yet)
+        entry.answers = [
+            _proxied(token, row.key, view)
+            for view in answer_views(payload, questions)
+            if view.kind != "identity"
+        ]
     return entry
 
 

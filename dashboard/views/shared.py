@@ -36,6 +36,7 @@ from willo_integration.services.shares import (
     share_verdict_give,
     share_verdicts,
     share_view_record,
+    shared_candidate_answers,
     shared_candidates,
 )
 
@@ -131,6 +132,7 @@ def _candidate_page(
     if entry is None:
         raise ShareNotFound("No such candidate in this share.")
     row = next(r for r in rows if r.key == participant_key)
+    row = shared_candidate_answers(share, row, budget=share_budget(request, share.pk))
     if request.method == "GET":
         _record_view(request, share, participant_key)
     context = share_page_context(token, share, candidates) | {

@@ -606,3 +606,49 @@ def test_a_media_link_that_answers_a_web_page_is_passed_on_as_bytes_only(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_answers_never_fetched_are_read_from_willo_once_for_the_manager(
+    client, world, job, willo_transport
+):
+    storage = Storage()
+    willo_transport(storage)
+    CachedParticipant.objects.filter(key="p-ann").update(detail=None, detail_fetched_at=None)
+    _share, token = make_share(world, job)
+
+    first = client.get(page(token, "p-ann")).content.decode()
+    again = client.get(page(token, "p-ann")).content.decode()
+
+    assert "I love building teams." in first
+    assert "I love building teams." in again
+    assert storage.reads() == 1
+
+
+def test_answers_willo_cannot_give_say_so_plainly(client, world, job, willo_transport):
+    willo_transport(lambda request: httpx.Response(503, json={"detail": "Down."}))
+    CachedParticipant.objects.filter(key="p-ann").update(detail=None, detail_fetched_at=None)
+    _share, token = make_share(world, job)
+
+    response = client.get(page(token, "p-ann"))
+
+    assert response.status_code == 200
+    assert "could not be fetched from Willo just now" in response.content.decode()
+
+
+def test_staff_see_shares_their_verdicts_and_views_in_the_admin_without_the_hash(
+    client, world, job
+):
+    share, token = make_share(world, job)
+    client.get(page(token, "p-ann"), HTTP_USER_AGENT="Hana's browser")
+    client.post(page(token, "p-ann", name="share:verdict"), {"verdict": "no"})
+    client.force_login(world.staff)
+
+    listed = client.get(reverse("admin:dashboard_share_changelist"))
+    shown = client.get(reverse("admin:dashboard_share_change", args=[share.pk]))
+
+    assert listed.status_code == 200
+    assert "Hana Manager" in listed.content.decode()
+    body = shown.content.decode()
+    assert "Hana&#x27;s browser" in body
+    assert "No" in body
+    assert share.token_hash not in body

@@ -37,7 +37,8 @@ from dashboard.models import (
 )
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services.changes import changes_mark
-from willo_integration.services.errors import NotFound
+from willo_integration.services.errors import NotFound, ParticipantNotFound
+from willo_integration.services.participants import participant_refetch
 from willo_integration.services.scope import NotAChild, Scope, child_scope
 
 if TYPE_CHECKING:
@@ -268,6 +269,20 @@ def shared_candidate(share: Share, participant_key: str) -> CachedParticipant:
     if row is None:
         raise ShareNotFound("No such candidate in this share.")
     return row
+
+
+def shared_candidate_answers(share: Share, row: CachedParticipant, *, budget) -> CachedParticipant:
+    """``row`` with its answers: read from Willo once when they were never fetched (a read
+    the share's ``budget`` counts); as cached when Willo cannot be reached."""
+    if row.detail is not None:
+        return row
+    try:
+        fetched, _freshness = participant_refetch(
+            scope=share_scope(share), key=row.key, budget=budget
+        )
+    except ParticipantNotFound:
+        raise ShareNotFound("No such candidate in this share.") from None
+    return fetched
 
 
 def share_verdicts(share: Share) -> dict[str, ShareVerdict]:
