@@ -11,11 +11,13 @@ itself), one job's candidates fetched from it (cloned from its real payloads up 
   services, templates, SQL; and the CPU time of this process over the request): the
   shared shortlist of N candidates and one shared candidate, beside the recruiter's
   page of the same candidate, measured in the same run.
-- *Media*: the dashboard served by a threaded WSGI server in this process, the same
-  answer video fetched ``--media-requests`` times whole and as 64 KiB ranges, through
-  the share's media URL (the share checked on every request, Willo's storage asked with
-  the same range) and straight from the sandbox's own URL; MB/s, requests/s and the
-  ratio share / direct.
+- *Media*: the dashboard served by a threaded WSGI server in this process, an answer
+  video fetched ``--media-requests`` times whole and as 64 KiB ranges, through the
+  share's media URL (the share checked on every request, Willo's storage asked with the
+  same range) and straight from where it is stored; MB/s, requests/s and the ratio share
+  / direct. Two videos: the sandbox's sample (77 KB, from the sandbox), and a large one
+  (``--large-mb``, from a loopback server standing in for Willo's storage; a tenth as
+  many requests).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=20)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--media-requests", type=int, default=200)
+    parser.add_argument("--large-mb", type=int, default=20, help="the large video's size")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="willo-bench-share-"))
@@ -147,7 +150,17 @@ def _run(args: argparse.Namespace, base_url: str) -> None:
         "share:media",
         kwargs={"token": token, "participant_key": candidate.key, "answer_key": link[0]},
     )
-    _media(args, media_url, link[1])
+    large = _large_video(args.large_mb)
+    other = rows[1]
+    detail = other.detail
+    answer = next(a for a in detail["answers"] if a["key"] == _video(other)[0])
+    answer["remote_link"] = large
+    CachedParticipant.objects.filter(pk=other.pk).update(detail=detail)
+    large_path = reverse(
+        "share:media",
+        kwargs={"token": token, "participant_key": other.key, "answer_key": answer["key"]},
+    )
+    _media(args, {"the sandbox's sample": (media_url, link[1]), "large": (large_path, large)})
 
 
 def _video(row) -> tuple[str, str] | None:
@@ -173,7 +186,8 @@ def _measure(browser, url: str, runs: int) -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
-def _media(args: argparse.Namespace, share_path: str, direct_url: str) -> None:
+def _media(args: argparse.Namespace, videos: dict[str, tuple[str, str]]) -> None:
+    """Each video (share path, direct URL) fetched whole and as 64 KiB ranges."""
     import socketserver
 
     import httpx
@@ -193,32 +207,69 @@ def _media(args: argparse.Namespace, share_path: str, direct_url: str) -> None:
     server = Server(("127.0.0.1", port), QuietHandler, allow_reuse_address=True)
     server.set_app(get_wsgi_application())
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    share_url = f"http://127.0.0.1:{port}{share_path}"
-    size = len(httpx.get(direct_url).content)
     print(
-        f"Media: one answer video of {size:,} bytes, {args.media_requests} requests each "
-        "(keep-alive client in this process; the dashboard served by a threaded WSGI server "
-        "in this process, the sandbox in its own)"
+        "Media (keep-alive client in this process; the dashboard served by a threaded WSGI "
+        "server in this process, Willo's storage in another thread or process)"
     )
-    results = {}
-    with httpx.Client(timeout=30) as client:
-        for label, url in (("share", share_url), ("direct", direct_url)):
+    with httpx.Client(timeout=60) as client:
+        for name, (share_path, direct_url) in videos.items():
+            size = len(client.get(direct_url).content)
+            count = args.media_requests if size < 10**6 else max(10, args.media_requests // 10)
+            print(f"  {name} video, {size:,} bytes, {count} requests each")
+            share_url = f"http://127.0.0.1:{port}{share_path}"
             for kind in ("whole", "ranges"):
-                results[(label, kind)] = _fetch_many(client, url, size, kind, args.media_requests)
-    for kind in ("whole", "ranges"):
-        for label in ("share", "direct"):
-            megabytes, seconds, cpu, statuses = results[(label, kind)]
-            print(
-                f"  {kind:6} {label:6}: {megabytes / seconds:7.1f} MB/s, "
-                f"{args.media_requests / seconds:7.1f} requests/s, CPU of this process "
-                f"{cpu:.2f} s; answers {statuses}"
-            )
-        share, direct = results[("share", kind)], results[("direct", kind)]
-        print(
-            f"  ratio share / direct ({kind}): throughput "
-            f"{(share[0] / share[1]) / (direct[0] / direct[1]):.2f}x"
-        )
+                results = {
+                    label: _fetch_many(client, url, size, kind, count)
+                    for label, url in (("share", share_url), ("direct", direct_url))
+                }
+                for label, (megabytes, seconds, cpu, statuses) in results.items():
+                    print(
+                        f"    {kind:6} {label:6}: {megabytes / seconds:7.1f} MB/s, "
+                        f"{count / seconds:7.1f} requests/s, CPU of this process "
+                        f"{cpu:.2f} s; answers {statuses}"
+                    )
+                share, direct = results["share"], results["direct"]
+                print(
+                    f"    ratio share / direct ({kind}): throughput "
+                    f"{(share[0] / share[1]) / (direct[0] / direct[1]):.2f}x"
+                )
     server.shutdown()
+
+
+def _large_video(megabytes: int) -> str:
+    """Willo's storage for a large video: a loopback server with byte ranges."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    data = bytes(range(256)) * (megabytes * 4096)
+
+    class Storage(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            start, end = 0, len(data) - 1
+            asked = self.headers.get("Range", "")
+            if asked.startswith("bytes="):
+                first, _, last = asked[6:].partition("-")
+                start, end = int(first), min(int(last or end), end)
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(end - start + 1))
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+            view = memoryview(data)[start : end + 1]
+            for offset in range(0, len(view), 1 << 20):
+                self.wfile.write(view[offset : offset + (1 << 20)])
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Storage)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/large.mp4"
 
 
 def _fetch_many(client, url: str, size: int, kind: str, count: int):
