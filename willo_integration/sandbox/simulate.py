@@ -200,6 +200,8 @@ def _lively(org: Organisation, rng: random.Random) -> str:
                 status__in=(ParticipantStatus.INVITED, ParticipantStatus.STARTED),
             ).order_by("-created_at")[:50]
         )
+        if not waiting and not Interview.objects.filter(organisation=org).exists():
+            return "no jobs to respond to yet"
         p = respond(rng.choice(waiting) if waiting else invite(org, rng), rng)
         return f"{p.name} responded to {p.interview.title} (new_response)"
     return _reviewed(rng.choice(completed), rng, roll, scored_below=0.7, commented_below=0.9)

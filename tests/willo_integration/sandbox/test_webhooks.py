@@ -158,3 +158,22 @@ def test_the_demos_scheduled_tick_always_sends_a_webhook(api, seeded):
     kinds = {line.rsplit("(", 1)[1].rstrip(")") for line in happened}
     assert "new_response" in kinds
     assert len(kinds) >= 3
+
+
+def test_the_tick_passes_over_an_organisation_with_no_jobs_and_acts_in_the_others(api, seeded):
+    """An agency client made from the dashboard starts with no jobs: nothing to respond to
+    there, and the other organisations still get their tick."""
+    from willo_integration.sandbox.models import Organisation, Webhook
+
+    empty = Organisation.objects.create(
+        name="Newly added client", parent=seeded.parent, created_at=simulate._now()
+    )
+    with receiver() as hook:
+        _register(api, hook.url, "new_response")
+        Webhook.objects.create(
+            organisation=empty, url=hook.url, event="new_response", created_at=simulate._now()
+        )
+        with knobs.override(webhook_mode="sync"):
+            happened = simulate.tick(random.Random(3))
+    assert f"{empty.name}: no jobs to respond to yet" in happened
+    assert f"{seeded.parent.name}: " in happened
