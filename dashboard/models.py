@@ -663,8 +663,9 @@ class Share(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by_username = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     link_made_at = models.DateTimeField(default=timezone.now)  # the current token's
+    link_made_by_username = models.CharField(max_length=150, blank=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by_username = models.CharField(max_length=150, blank=True)
@@ -683,6 +684,11 @@ class Share(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= (now or timezone.now()) else "active"
+
+    @property
+    def link_renewed(self) -> bool:
+        """Whether the current link came from *New link* rather than the share's creation."""
+        return self.link_made_at != self.created_at
 
 
 class SharedCandidate(models.Model):

@@ -130,11 +130,8 @@ def masked_decision(decision, name: str):
 class MaskedCandidate:
     """A cached candidate as a blind member sees them; reads like the row otherwise."""
 
-    is_masked = True
-
     def __init__(self, row: CachedParticipant, number: int | None) -> None:
         self._row = row
-        self.number = number
         self.name = pseudonym(number)
         self.redact = redactor_of(row)
 
@@ -148,10 +145,6 @@ class MaskedCandidate:
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def row(self) -> CachedParticipant:
-        return self._row
 
     def participant(self) -> schemas.Participant | None:
         return masked_payload(self._row.participant(), self.name, self.redact)
@@ -218,8 +211,3 @@ def masking_for(*, scope: Scope, viewer, rows: Iterable[CachedParticipant]) -> M
         ),
         revealed=revealed_keys(scope=scope, viewer=viewer, keys=keys),
     )
-
-
-def masking_on(*, scope: Scope, viewer) -> bool:
-    """Whether pages hide candidates' identities from ``viewer`` (name search is off)."""
-    return blind_review_on(scope=scope, viewer=viewer)

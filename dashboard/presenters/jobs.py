@@ -12,12 +12,13 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from dashboard.presenters.blind import masking_for, masking_on
+from dashboard.presenters.blind import masking_for
 from dashboard.presenters.candidate_filters import active_filters, no_candidates_sentence
 from dashboard.presenters.participants import candidates_url
 from willo_integration import schemas
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services import participants as participant_services
+from willo_integration.services.blind import blind_review_on
 from willo_integration.services.decisions import participants_latest_decisions
 from willo_integration.services.interviews import (
     interview_participants_stale,
@@ -76,7 +77,7 @@ def job_results_context(*, membership, scope: Scope, interview: CachedInterview,
     """Everything the job page's results partial (pipeline, table, bulk form) shows."""
     filters, errors = ParticipantFilters.from_query(data)
     viewer = membership.user
-    blind = masking_on(scope=scope, viewer=viewer)
+    blind = blind_review_on(scope=scope, viewer=viewer)
     if blind:
         filters = filters.blind()
     queryset = participant_list(scope=scope, interview=interview, filters=filters, viewer=viewer)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from dashboard.forms import NoteForm
 from dashboard.models import NOTE_MAX_CHARACTERS, Membership, Mention, Note
 from dashboard.permissions import members_of
-from dashboard.presenters.blind import Redactor, masking_for, masking_on
-from willo_integration.services.blind import candidates_named
+from dashboard.presenters.blind import Redactor, masking_for
+from willo_integration.services.blind import blind_review_on, candidates_named
 from willo_integration.services.notes import MentionsPage, mention_spans, participant_notes
 from willo_integration.services.scope import Scope
 
@@ -131,7 +131,7 @@ def _candidate_names(mentions, viewer) -> dict[int, str]:
         by_scope.setdefault((mention.note.team_id, mention.note.scope), []).append(mention.note)
     for notes in by_scope.values():
         scope = Scope(team=notes[0].team, child_key=notes[0].scope)
-        if not masking_on(scope=scope, viewer=viewer):
+        if not blind_review_on(scope=scope, viewer=viewer):
             continue
         rows = candidates_named(scope=scope, keys=[n.participant_key for n in notes])
         masking = masking_for(scope=scope, viewer=viewer, rows=rows)

@@ -360,6 +360,10 @@ def test_a_new_link_replaces_the_old_one_and_reopens_a_revoked_share(client, wor
     client.logout()
     assert client.get(page(old)).status_code == 404
     assert client.get(page(new)).status_code == 200
+    client.force_login(world.rita)
+    listed = client.get(job_url(job)).content.decode()
+    assert "new link" in listed[listed.index('id="shares"') :]
+    assert "by rita" in listed[listed.index("new link") :]
 
 
 def test_the_job_page_lists_its_shares_with_views_and_verdicts(client, world, job):

@@ -162,7 +162,9 @@ def share_create(
             blind=blind,
             created_by=actor_user(creator),
             created_by_username=actor_username(creator),
+            created_at=now,
             link_made_at=now,
+            link_made_by_username=actor_username(creator),
             expires_at=now + timedelta(days=days),
         )
         SharedCandidate.objects.bulk_create(
@@ -188,6 +190,7 @@ def share_new_link(*, share: Share, actor) -> NewLink:
     now = timezone.now()
     share.token_hash = digest
     share.link_made_at = now
+    share.link_made_by_username = actor_username(actor)
     share.expires_at = max(share.expires_at, now + timedelta(days=share.days))
     share.revoked_at = None
     share.revoked_by_username = ""
@@ -195,12 +198,15 @@ def share_new_link(*, share: Share, actor) -> NewLink:
         update_fields=[
             "token_hash",
             "link_made_at",
+            "link_made_by_username",
             "expires_at",
             "revoked_at",
             "revoked_by_username",
         ]
     )
-    logger.info("share %s has a new link, made by %s", share.pk, actor_username(actor) or "system")
+    logger.info(
+        "share %s has a new link, made by %s", share.pk, share.link_made_by_username or "system"
+    )
     return NewLink(share=share, token=token)
 
 
