@@ -17,9 +17,11 @@ from dashboard.crypto import KeyDecryptionError
 from dashboard.forms import RotateKeyForm, TeamAdminForm
 from dashboard.models import (
     Decision,
+    EmailTemplate,
     KeyAuditEntry,
     Membership,
     MissingAPIKeyError,
+    OutboundEmail,
     Share,
     ShareVerdict,
     ShareView,
@@ -28,6 +30,7 @@ from dashboard.models import (
 from willo_integration.client import WilloError
 from willo_integration.models import ChildOrganisation
 from willo_integration.services.decisions import decisions_resend
+from willo_integration.services.email_templates import TemplateInvalid, template_check
 from willo_integration.services.scope import scopes_of
 from willo_integration.services.team_keys import team_key_rotate, team_key_set, team_key_verify
 from willo_integration.services.webhooks import webhook_register
@@ -342,6 +345,47 @@ class ShareAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]
     readonly_fields = [f.name for f in Share._meta.fields if f.name != "token_hash"]
     inlines = [ShareVerdictInline, ShareViewInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class EmailTemplateAdminForm(forms.ModelForm):
+    """The admin checks placeholders as the team's page does."""
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["team", "kind", "name", "subject", "body", "is_default"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            template_check(subject=cleaned.get("subject", ""), body=cleaned.get("body", ""))
+        except TemplateInvalid as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return cleaned
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    form = EmailTemplateAdminForm
+    list_display = ["name", "team", "kind", "is_default", "updated_at", "updated_by_username"]
+    list_filter = ["team", "kind"]
+    search_fields = ["name", "subject"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: members cancel, send now and settle on the team's Outbox."""
+
+    list_display = ["created_at", "team", "kind", "state", "to_email", "send_after", "attempts"]
+    list_filter = ["state", "kind", "team"]
+    search_fields = ["to_email", "to_name", "participant_key", "interview_title", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -4,7 +4,9 @@ organisations, a member's preferences, share links."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 
+from dashboard.email_forms import DELAY_CHOICES
 from dashboard.models import (
     NOTE_MAX_CHARACTERS,
     SHARE_DEFAULT_DAYS,
@@ -17,6 +19,7 @@ from willo_integration.services.interviews import ORDERINGS as JOB_ORDERINGS
 from willo_integration.services.notes import NoteRejected, note_check, note_text
 from willo_integration.services.preferences import SPEED_CHOICES, SPEED_REFUSED
 from willo_integration.services.reviews import RATINGS
+from willo_integration.services.screening import screen_range_message
 from willo_integration.services.shares import NAME_MAX
 
 
@@ -214,9 +217,13 @@ class NoteForm(forms.Form):
 ON_OFF = [("on", "On"), ("off", "Off")]
 
 
+def _preference_label(name: str) -> str:
+    return capfirst(MemberPreferences._meta.get_field(name).verbose_name)
+
+
 class PreferencesForm(forms.Form):
     """A member's preferences page: shortcuts on or off, the playback speed, autoplay,
-    blind review."""
+    blind review, and the emails they get."""
 
     shortcuts = forms.TypedChoiceField(
         label="Single-key keyboard shortcuts",
@@ -236,6 +243,15 @@ class PreferencesForm(forms.Form):
     )
     autoplay = forms.BooleanField(label="Play the next answer when one ends", required=False)
     blind_review = forms.BooleanField(label="Review candidates blind", required=False)
+    email_mentions = forms.BooleanField(label=_preference_label("email_mentions"), required=False)
+    email_share_verdicts = forms.BooleanField(
+        label=_preference_label("email_share_verdicts"), required=False
+    )
+    email_digest = forms.BooleanField(label=_preference_label("email_digest"), required=False)
+    EMAILS = ("email_mentions", "email_share_verdicts", "email_digest")
+
+    def email_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.EMAILS]
 
     @classmethod
     def of(cls, preferences: MemberPreferences) -> PreferencesForm:
@@ -246,6 +262,9 @@ class PreferencesForm(forms.Form):
                 "playback_speed": preferences.playback_speed,
                 "autoplay": preferences.autoplay,
                 "blind_review": preferences.blind_review,
+                "email_mentions": preferences.email_mentions,
+                "email_share_verdicts": preferences.email_share_verdicts,
+                "email_digest": preferences.email_digest,
             }
         )
 
@@ -288,3 +307,55 @@ class ShareForm(forms.Form):
     def __init__(self, *args, candidates: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keys"].choices = candidates
+
+
+# --- Screening by correct answers ---
+
+NO_EMAIL = "none"
+
+
+class ScreenForm(forms.Form):
+    """N: how many wrong answers a candidate needs to be listed."""
+
+    n = forms.IntegerField(label="Wrong answers, at least")
+
+    def __init__(self, *args, questions: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._message = screen_range_message(questions=questions)
+        self._questions = questions
+        field = self.fields["n"]
+        field.error_messages |= {"invalid": self._message, "required": self._message}
+        field.help_text = (
+            f"From 1 to {questions}: the job's questions with correct answers marked."
+            if questions > 1
+            else "The job has 1 question with correct answers marked."
+        )
+        field.widget.attrs |= {"min": 1, "max": max(1, questions)}
+
+    def clean_n(self) -> int:
+        n = self.cleaned_data["n"]
+        if not 1 <= n <= self._questions:
+            raise forms.ValidationError(self._message)
+        return n
+
+
+class RejectForm(ScreenForm):
+    """*Reject these*: the candidates previewed at N, the email, and the confirmation."""
+
+    email = forms.ChoiceField(
+        label="Rejection email",
+        help_text="The dashboard sends it, not Willo; undoing a rejection cancels its email.",
+    )
+    checked = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Tick the box to confirm you have checked these candidates."},
+    )
+
+    def __init__(self, *args, emails: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        none = [(NO_EMAIL, "No email")]
+        self.fields["email"].choices = [*DELAY_CHOICES, *none] if emails else none
+
+    def email_delay_hours(self) -> int | None:
+        chosen = self.cleaned_data["email"]
+        return None if chosen == NO_EMAIL else int(chosen)

@@ -1,6 +1,7 @@
 """Teams, their members, the audit of their Willo API keys, and the team's own records
 about candidates: decisions, identity reveals, reviews and notes, blind review's numbers
-and reveals, and share links for hiring managers with their verdicts (never sent to Willo)."""
+and reveals, share links for hiring managers with their verdicts (never sent to Willo), and
+(in dashboard/email_records.py) email templates, follows and the outbox."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
+from dashboard.email_records import EMAIL_MAX_DELAY_HOURS
 from dashboard.fields import EncryptedTextField, Secret
 from dashboard.validators import validate_willo_api_host, validate_willo_base_url
 
@@ -97,6 +100,22 @@ class Team(models.Model):
             "location, avatar, custom ID or Willo links, until they reveal one or decide. "
             "Videos still show faces."
         ),
+    )
+    # Candidates' emails (the dashboard's own; Willo's API cannot send one).
+    email_sender_name = models.CharField(
+        "sender name",
+        max_length=100,
+        blank=True,
+        help_text="The name candidates see the team's emails from; the team's name if blank.",
+    )
+    email_reply_to = models.EmailField(
+        "reply-to address", blank=True, help_text="Where candidates' replies go."
+    )
+    email_delay_hours = models.PositiveSmallIntegerField(
+        "email delay (hours)",
+        default=24,
+        validators=[MaxValueValidator(EMAIL_MAX_DELAY_HOURS)],
+        help_text="How long after a decision reaches Willo its email goes, unless chosen.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -628,6 +647,12 @@ class MemberPreferences(models.Model):
     autoplay = models.BooleanField("play the next answer when one ends", default=False)
     # Blind review for this member in every team (a team can also turn it on for everyone).
     blind_review = models.BooleanField("blind review", default=False)
+    # Emails to the member (each with a link back here).
+    email_mentions = models.BooleanField("email me when I am mentioned", default=True)
+    email_share_verdicts = models.BooleanField(
+        "email me hiring managers' verdicts on my shares", default=True
+    )
+    email_digest = models.BooleanField("a daily digest of the jobs I follow", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -752,3 +777,14 @@ class ShareView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.share} viewed at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The email models live beside (dashboard/email_records.py); importing them here registers
+# them with this app.
+from dashboard.email_records import (  # noqa: E402, F401
+    CandidateFirstName,
+    EmailTemplate,
+    JobEmailTemplate,
+    JobFollow,
+    OutboundEmail,
+)

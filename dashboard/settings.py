@@ -268,6 +268,38 @@ CELERY_BEAT_SCHEDULE = {
 # many days are dropped by beat; 0 keeps them.
 WILLO_RETENTION_DAYS = env.int("WILLO_RETENTION_DAYS", default=0)
 
+# --- Email (README: Email). EMAIL_URL picks the transport: smtp://user:password@host:587
+# (smtp+tls://, smtps://), or consolemail:// (the default: printed, as `make demo` does).
+# SMTP goes through dashboard/email_backend.py, which knows whether a message went out
+# before a connection was lost (then the email's outcome is unknown, never sent again).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"].replace(
+    "django.core.mail.backends.smtp.EmailBackend", "dashboard.email_backend.EmailBackend"
+)
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=20.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Willo dashboard <dashboard@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Links in emails start with this (the address members and hiring managers reach us at).
+DASHBOARD_PUBLIC_URL = env.str(
+    "DASHBOARD_PUBLIC_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+# How often beat drains the outbox (emails whose time has come), in seconds.
+EMAIL_OUTBOX_SECONDS = env.float("EMAIL_OUTBOX_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["email-outbox-drain"] = {
+    "task": "willo_integration.tasks.outbox_drain_task",
+    "schedule": EMAIL_OUTBOX_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["email-member-digests"] = {
+    "task": "willo_integration.tasks.member_emails_task",
+    "schedule": env.float("EMAIL_MEMBER_SECONDS", default=300.0),
+}
+
 # --- Willo ---
 # Members' reads of Willo: the same object read again within this many seconds is served
 # what the previous read got; and each member may start this many reads a minute.

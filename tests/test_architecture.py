@@ -25,6 +25,7 @@ PREFIXES = {
     "willo_integration.client": "client",
     "willo_integration.schemas": "client",
     "dashboard.models": "tenancy",
+    "dashboard.email_records": "tenancy",
     "dashboard.fields": "tenancy",
     "dashboard.crypto": "tenancy",
     "dashboard.validators": "tenancy",

@@ -152,6 +152,8 @@ class IdvCheckType(StrEnum):
 
 # The answer types of an identity check: one per kind of check.
 IDENTITY_ANSWER_TYPES = frozenset(AnswerType(check.value) for check in IdvCheckType)
+# Answers that pick options of the question (which may mark the correct ones).
+CHOICE_ANSWER_TYPES = frozenset({AnswerType.MULTIPLE_CHOICE, AnswerType.CHECKBOXES})
 
 
 class WebhookEventType(StrEnum):

@@ -11,7 +11,10 @@ from django.utils.dateparse import parse_datetime
 from dashboard.models import Team
 from willo_integration.services.data_protection import retention_apply
 from willo_integration.services.decisions import decision_send, decisions_sweep
+from willo_integration.services.email_delivery import email_send
 from willo_integration.services.interviews import interview_refresh_run
+from willo_integration.services.member_emails import member_emails_run
+from willo_integration.services.outbox import outbox_drain
 from willo_integration.services.participants import participant_reread
 from willo_integration.services.retry_policy import MAX_ATTEMPTS
 from willo_integration.services.scope import NotAChild, Scope, child_scope
@@ -116,7 +119,28 @@ def reconcile_all_task() -> int:
 
 @shared_task
 def retention_task() -> int:
-    """Beat: expire cached details, stored deliveries and Willo's comments and scores past
-    WILLO_RETENTION_DAYS."""
+    """Beat: expire cached details, stored deliveries, Willo's comments and scores and
+    settled emails past WILLO_RETENTION_DAYS."""
     expiry = retention_apply(days=settings.WILLO_RETENTION_DAYS)
-    return expiry.details + expiry.webhooks + expiry.feedback
+    return expiry.details + expiry.webhooks + expiry.feedback + expiry.emails
+
+
+@shared_task
+def outbox_drain_task() -> int:
+    """Beat: move waiting emails on, settle dead claims, enqueue each email that is due."""
+    return outbox_drain().enqueued
+
+
+@shared_task(acks_late=True)
+def email_send_task(email_id: int) -> str:
+    """One attempt at a due email. Redelivered or doubled, it sends nothing twice: the
+    attempt claims the email first."""
+    outcome = email_send(email_id=email_id)
+    return outcome.email.state if outcome.email else "not claimed"
+
+
+@shared_task
+def member_emails_task() -> int:
+    """Beat: the hiring managers' verdicts of the past hour, one email per share, and the
+    daily digests that are due."""
+    return member_emails_run()

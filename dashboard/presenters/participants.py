@@ -11,12 +11,17 @@ from django.urls import reverse
 from dashboard.links import is_web_url, web_url
 from willo_integration import schemas
 from willo_integration.models import CachedParticipant
-from willo_integration.schemas import IDENTITY_ANSWER_TYPES, AnswerType, IdvCheckType
+from willo_integration.schemas import (
+    CHOICE_ANSWER_TYPES,
+    IDENTITY_ANSWER_TYPES,
+    AnswerType,
+    IdvCheckType,
+)
 from willo_integration.services.scope import Scope
 from willo_integration.services.willo_feedback import participant_willo_feedback
 
 MEDIA_TYPES = {AnswerType.VIDEO, AnswerType.AUDIO}
-CHOICE_TYPES = {AnswerType.MULTIPLE_CHOICE, AnswerType.CHECKBOXES}
+CHOICE_TYPES = CHOICE_ANSWER_TYPES
 SHOWN_AS_IS = MEDIA_TYPES | CHOICE_TYPES | {AnswerType.TEXT, AnswerType.FILE}
 CHECK_TYPE_NAMES = {
     IdvCheckType.IDV: "Identity",

@@ -72,6 +72,15 @@ def entry_of(event: Event) -> Entry:
         verb = "changed their verdict to" if facts["changed"] else "said"
         text = f"{who} (hiring manager, through a share link) {verb} {facts['verdict']}"
         detail = facts["comment"]
+    elif kind == "email":
+        label = facts["kind"].lower()
+        if facts["state"] == "sent":
+            text = f"The {label} email “{facts['subject']}” was sent by this dashboard"
+        elif facts["state"] == "unknown":
+            text = f"The {label} email may or may not have gone out (see the Outbox)"
+        else:
+            text = f"The {label} email could not be sent"
+            detail = facts["reason"]
     elif kind == "willo_comment":
         text, detail = f"{who or 'Someone'} commented in Willo", facts["text"]
     elif kind == "willo_score":

@@ -8,8 +8,10 @@ import functools
 from django import template
 from django.conf import settings
 from django.utils import formats
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 
+from dashboard.email_forms import DELAY_CHOICES
 from dashboard.links import web_url as _web_url
 from dashboard.models import MemberPreferences
 from dashboard.permissions import teams_of
@@ -153,3 +155,16 @@ def decision_choices(participant, decision) -> list[words.Choice]:
 def decision_undo_seconds() -> int:
     """How long a decision can be undone before it is sent to Willo."""
     return undo_seconds()
+
+
+@register.simple_tag
+def email_delay_options(chosen) -> str:
+    """The <option>s of when a candidate's email goes, ``chosen`` (hours) selected."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if value == str(chosen) else "", label)
+            for value, label in DELAY_CHOICES
+        ),
+    )

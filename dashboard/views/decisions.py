@@ -9,7 +9,7 @@ dismissed and, while a decision is pending, fetches itself again when the page c
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -34,6 +34,7 @@ from dashboard.presenters.jobs import job_results_context
 from dashboard.presenters.participants import candidates_url
 from dashboard.views.scoping import HtmxHttpRequest, safe_url, scope_for, wants_partial
 from willo_integration.models import CachedParticipant
+from willo_integration.services.decision_emails import EmailOffer, decision_email_offer
 from willo_integration.services.decisions import (
     DECISION_STATUSES,
     DecisionNotUndoable,
@@ -72,10 +73,13 @@ class Notice:
     undo_ids: tuple[int, ...] = ()  # Undo all: the decisions still undoable
     retry_url: str = ""
     about: str = ""  # whom an Undo or Retry button acts on, for its accessible name
+    email: EmailOffer = field(default_factory=EmailOffer)  # offered, or said to be queued
 
 
-def _notice(slug: str, decisions: list[Decision]) -> Notice:
+def _notice(scope: Scope, decisions: list[Decision]) -> Notice:
+    slug = scope.team.slug
     words = decisions_words(decisions)
+    email = decision_email_offer(scope=scope, decisions=decisions)
     ids = [("decision_id", str(d.pk)) for d in decisions]
     live_url = ""
     if any(d.state == Decision.State.PENDING for d in decisions):
@@ -93,6 +97,7 @@ def _notice(slug: str, decisions: list[Decision]) -> Notice:
             if decision.state == Decision.State.FAILED
             else "",
             about=words.about,
+            email=email,
         )
     undoable = tuple(d.pk for d in decisions if d.in_undo_window)
     return Notice(
@@ -100,6 +105,7 @@ def _notice(slug: str, decisions: list[Decision]) -> Notice:
         live_url=live_url,
         undo_url=reverse("dashboard:decisions_undo", kwargs={"slug": slug}) if undoable else "",
         undo_ids=undoable,
+        email=email,
     )
 
 
@@ -218,7 +224,7 @@ def participant_decide(request: HtmxHttpRequest, slug: str, participant_key: str
         membership=membership,
         scope=scope,
         participant=participant,
-        notice=_notice(scope.team.slug, [decision]),
+        notice=_notice(scope, [decision]),
     )
 
 
@@ -251,7 +257,7 @@ def decision_undo(request: HtmxHttpRequest, slug: str, decision_id: int) -> Http
         membership=membership,
         scope=scope,
         participant=participant,
-        notice=_notice(scope.team.slug, [undone]),
+        notice=_notice(scope, [undone]),
     )
 
 
@@ -268,7 +274,7 @@ def decision_retry(request: HtmxHttpRequest, slug: str, decision_id: int) -> Htt
         membership=membership,
         scope=scope,
         participant=participant,
-        notice=_notice(scope.team.slug, [decision]),
+        notice=_notice(scope, [decision]),
     )
 
 
@@ -296,7 +302,7 @@ def participants_decide_bulk(
             actor=request.user,
             ip_address=client_ip_address(request),
         )
-        notice = _notice(scope.team.slug, decisions)
+        notice = _notice(scope, decisions)
     else:
         text = "Select at least one candidate of this job first."
         notice = Notice(words=DecisionWords("refused", text, text))
@@ -356,5 +362,5 @@ def decisions_notice(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     decisions = decisions_list(scope=scope, decision_ids=ids)
     if not decisions:  # none of this scope (or all erased): the notice stays as it is
         return HttpResponse(status=204)
-    notice = _notice(scope.team.slug, decisions)
+    notice = _notice(scope, decisions)
     return HttpResponse(_notice_html(request, scope, notice, oob=False))

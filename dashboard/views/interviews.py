@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from dashboard.forms import InviteForm, JobListForm
+from dashboard.presenters.email_templates import job_emails_context
 from dashboard.presenters.jobs import (
     job_deadline,
     job_results_context,
@@ -40,6 +41,7 @@ from willo_integration.services.interviews import (
     last_visit_touch,
 )
 from willo_integration.services.invitations import InviteError, participant_invite
+from willo_integration.services.member_emails import job_followed
 from willo_integration.services.participants import ParticipantFilters, participants_csv_rows
 from willo_integration.services.scope import Scope
 from willo_integration.services.shares import interview_shares
@@ -162,9 +164,11 @@ def interview_detail(request: HtmxHttpRequest, slug: str, interview_key: str) ->
         "invite_form": InviteForm(initial={"send_notifications": True}),
         **live_context(scope),
         **refresh_state(scope, interview),
+        "followed": job_followed(scope=scope, interview_key=interview.key, member=request.user),
     }
     if membership.has_role("recruiter"):
         context["shares"] = interview_shares(scope=scope, interview_key=interview.key)
+        context |= job_emails_context(scope=scope, interview_key=interview.key)
     template = "dashboard/interviews/detail.html"
     if wants_partial(request):
         template += "#results"

@@ -14,6 +14,7 @@ from dashboard.forms import ReviewForm
 from dashboard.presenters.blind import masking_for
 from dashboard.presenters.candidate import candidate_panels_context
 from dashboard.presenters.live import live_context
+from dashboard.presenters.outbox import candidate_emails_context
 from dashboard.presenters.participants import answer_views, questions_of
 from dashboard.views.limits import answers_read_limit, member_budget
 from dashboard.views.scoping import HtmxHttpRequest, candidate_for, scope_for, wants_partial
@@ -141,4 +142,8 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
         ),
         **live_context(scope, participant.key),
     }
+    if can_review and not masking.hides(participant.key):
+        context |= candidate_emails_context(
+            scope=scope, participant=participant, viewer=request.user
+        )
     return render(request, "dashboard/participants/detail.html", context)

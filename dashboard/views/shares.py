@@ -1,6 +1,6 @@
 """The recruiter's side of share links: share chosen candidates of a job with a hiring
-manager, see the link once, make a new one, revoke one. (The manager's side is
-``dashboard.views.shared``.)"""
+manager, see the link once, make a new one (or email one), revoke one. (The manager's side
+is ``dashboard.views.shared``.)"""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from willo_integration.services.shares import (
     share_create,
     share_in_scope,
     share_new_link,
+    share_resend,
     share_revoke,
 )
 
@@ -125,6 +126,21 @@ def share_renew(request: HttpRequest, slug: str, share_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def share_resend_view(request: HttpRequest, slug: str, share_id: int) -> HttpResponse:
+    """*Resend by email*: a new link goes to the hiring manager through the Outbox; the old
+    one stops working at once."""
+    _membership, scope = scope_for(request, slug, min_role="recruiter")
+    share = share_resend(share=share_in_scope(scope=scope, share_id=share_id), actor=request.user)
+    messages.success(
+        request,
+        f"A new link is on its way to {share.recipient_email} (queued in the Outbox); "
+        "the one before no longer works.",
+    )
+    return _to_shares(slug, share)
+
+
+@require_POST
+@login_required
 def share_revoke_view(request: HttpRequest, slug: str, share_id: int) -> HttpResponse:
     """*Revoke*: the link answers 410 from now on (a New link opens the share again)."""
     _membership, scope = scope_for(request, slug, min_role="recruiter")
@@ -134,6 +150,11 @@ def share_revoke_view(request: HttpRequest, slug: str, share_id: int) -> HttpRes
         f"Revoked the link for {share.recipient_name}: it stops working now. "
         "New link shares the same candidates again.",
     )
+    return _to_shares(slug, share)
+
+
+def _to_shares(slug: str, share) -> HttpResponse:
+    """Back to the job's list of shares."""
     url = reverse(
         "dashboard:interview_detail", kwargs={"slug": slug, "interview_key": share.interview_key}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -102,7 +103,7 @@ def make_job(team, *, key="job-1", title="Barista", department="Coffee", fetched
         detail={
             "key": key,
             "title": title,
-            "questions": QUESTIONS,
+            "questions": copy.deepcopy(QUESTIONS),  # a test may add to its job's
             "settings": {"show_hints_and_tips": True},
         },
         detail_fetched_at=now,

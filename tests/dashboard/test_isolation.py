@@ -42,6 +42,8 @@ KWARG_REGISTRY: dict[str, Callable[[World, str], str]] = {
     "decision_id": lambda world, which: str(_decision(world, which).pk),
     "run_id": lambda world, which: str(_sync_run(world, which).pk),
     "share_id": lambda world, which: str(_share(world, which)[0].pk),
+    "email_id": lambda world, which: str(_email(world, which).pk),
+    "template_id": lambda world, which: str(_template(world, which).pk),
 }
 
 
@@ -165,6 +167,42 @@ def _share(world: World, which: str):
 
 def _answer_key(which: str) -> str:
     return f"sweep-answer-{which}"
+
+
+def _email(world: World, which: str):
+    """A rejection email queued to the scope's sweep candidate."""
+    from dashboard.models import OutboundEmail
+
+    participant = _cached_participant(world, which)
+    email, _ = OutboundEmail.objects.get_or_create(
+        team=participant.team,
+        scope=participant.scope,
+        participant_key=participant.key,
+        interview_key=f"sweep-job-{which}",
+        kind=OutboundEmail.Kind.REJECTION,
+        defaults={
+            "participant_name": participant.name,
+            "to_email": f"sweep-{which}@example.com",
+            "to_name": participant.name,
+            "state": OutboundEmail.State.QUEUED,
+            "template": _template(world, which),
+        },
+    )
+    return email
+
+
+def _template(world: World, which: str):
+    """The scope's rejection template."""
+    from dashboard.models import EmailTemplate
+
+    template, _ = EmailTemplate.objects.get_or_create(
+        team=_team(world, which),
+        scope=CHILD_KEYS.get(which, ""),
+        kind=EmailTemplate.Kind.REJECTION,
+        name=f"Sweep {which}",
+        defaults={"subject": "About {job_title}", "body": "Dear {candidate_first_name}"},
+    )
+    return template
 
 
 def _team(world: World, which: str):

@@ -291,3 +291,53 @@ def test_one_members_preferences_do_not_touch_anothers(client, world):
         "autoplay": "off",
     }
     assert kept(world.rita).playback_speed == "1.5"
+
+
+EMAILS = ("email_mentions", "email_share_verdicts", "email_digest")
+
+
+def test_the_emails_are_on_by_default_with_the_models_labels_and_the_address(client, world):
+    client.force_login(world.rita)
+
+    content = client.get(PAGE).content.decode()
+
+    for name in EMAILS:
+        assert checked(content, name) == ["on"]
+    assert ">Email me when I am mentioned</label>" in content
+    assert ">Email me hiring managers&#x27; verdicts on my shares</label>" in content
+    assert ">A daily digest of the jobs I follow</label>" in content
+    assert "Emails go to <strong>rita@example.com</strong>" in content
+
+
+def test_the_emails_are_switched_off_and_on_like_the_others(client, world):
+    client.force_login(world.rita)
+
+    save(client, email_mentions="on")
+
+    prefs = kept(world.rita)
+    assert (prefs.email_mentions, prefs.email_share_verdicts, prefs.email_digest) == (
+        True,
+        False,
+        False,
+    )
+    page = client.get(PAGE).content.decode()
+    assert checked(page, "email_mentions") == ["on"]
+    assert checked(page, "email_digest") == []
+    save(client, email_share_verdicts="on", email_digest="on")
+    prefs = kept(world.rita)
+    assert (prefs.email_mentions, prefs.email_share_verdicts, prefs.email_digest) == (
+        False,
+        True,
+        True,
+    )
+
+
+def test_a_member_without_an_address_is_told_emails_cannot_reach_them(client, world):
+    world.rita.email = ""
+    world.rita.save()
+    client.force_login(world.rita)
+
+    content = client.get(PAGE).content.decode()
+
+    assert "Your account has no email address</strong>, so these emails cannot reach you" in content
+    assert "Emails go to" not in content

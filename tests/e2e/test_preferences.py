@@ -43,6 +43,13 @@ def test_preferences_changed_by_keyboard_are_kept(page, log_in, crew):
     page.keyboard.press("Tab")
     expect(page.get_by_role("checkbox", name="Review candidates blind")).to_be_focused()
     page.keyboard.press("Tab")
+    digest = page.get_by_role("checkbox", name="A daily digest of the jobs I follow")
+    expect(page.get_by_role("checkbox", name="Email me when I am mentioned")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(digest).to_be_focused()
+    page.keyboard.press("Space")  # off
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save preferences")).to_be_focused()
     page.keyboard.press("Enter")
 
@@ -51,11 +58,13 @@ def test_preferences_changed_by_keyboard_are_kept(page, log_in, crew):
     expect(radio(page, "Off")).to_be_checked()
     expect(radio(page, "1.5×")).to_be_checked()
     expect(autoplay).to_be_checked()
+    expect(digest).not_to_be_checked()
     expect(page.locator("body")).to_have_attribute("data-shortcuts", "off")
     expect(page.locator("body")).to_have_attribute("data-playback-speed", "1.5")
     expect(page.locator("body")).to_have_attribute("data-autoplay", "on")
     prefs = MemberPreferences.objects.get(user=crew.alice)
     assert (prefs.shortcuts, prefs.playback_speed, prefs.autoplay) == (False, "1.5", True)
+    assert (prefs.email_mentions, prefs.email_digest) == (True, False)
     assert not MemberPreferences.objects.filter(user=crew.multi).exists()
 
 

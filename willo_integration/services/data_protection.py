@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from dashboard.models import (
     BlindReveal,
+    CandidateFirstName,
     CandidateNumber,
     Decision,
     Mention,
     Note,
+    OutboundEmail,
     Review,
     SharedCandidate,
     ShareVerdict,
@@ -52,6 +54,7 @@ class Erasure:
     notes: int = 0  # the team's notes on them removed
     mentions: int = 0  # the mentions in those notes removed with them
     shared: int = 0  # share links' shortlist entries, verdicts and page views of them removed
+    emails: int = 0  # the outbox's emails to them and their first name's correction removed
 
     def __add__(self, other: Erasure) -> Erasure:
         return Erasure(
@@ -63,8 +66,8 @@ class Erasure:
         return (
             f"Erased {self.participants} cached candidate row(s), {self.webhooks} stored "
             f"webhook delivery(ies), {self.feedback} Willo comment(s) and score(s), "
-            f"{self.reviews} review(s), {self.notes} note(s), {self.mentions} mention(s) and "
-            f"{self.shared} share link record(s); "
+            f"{self.reviews} review(s), {self.notes} note(s), {self.mentions} mention(s), "
+            f"{self.shared} share link record(s) and {self.emails} email record(s); "
             f"blanked the name on {self.decisions} decision(s)."
         )
 
@@ -77,7 +80,8 @@ def candidate_erase(
     webhook deliveries about them, Willo's comments and scores on them, their status
     history, and the team's reviews of them (ratings and history with them) and notes on
     them (with their mentions), blind review's numbers and reveals of them, and their place
-    in share links (with the manager's verdicts and views of their page); decisions
+    in share links (with the manager's verdicts and views of their page), the outbox's
+    emails to them and the first name emails greet them by; decisions
     keep their audit trail without the name."""
     keys = {key for key in keys if key}
     email = email.strip()
@@ -97,6 +101,8 @@ def candidate_erase(
         Note.objects.all(),
         BlindReveal.objects.all(),  # blind review's reveals and numbers of them
         CandidateNumber.objects.all(),
+        OutboundEmail.objects.all(),  # the emails to them, with their words and address
+        CandidateFirstName.objects.all(),
     ]
     shared = [  # in share links: on the shortlist, the verdicts, the views of their page
         SharedCandidate.objects.all(),
@@ -121,6 +127,15 @@ def candidate_erase(
         for queryset in (*about_them, *shared):
             for label, count in queryset.filter(participant_key__in=keys).delete()[1].items():
                 removed[label] = removed.get(label, 0) + count
+        naming_them = Q()
+        for key in keys:  # members' emails that name them (a mention, a digest, verdicts)
+            naming_them |= Q(about_participants__contains=f" {key} ")
+        if keys:
+            mails = OutboundEmail.objects.filter(naming_them)
+            if team is not None:
+                mails = mails.filter(team=team)
+            label = OutboundEmail._meta.label
+            removed[label] = removed.get(label, 0) + mails.delete()[0]
     erased = Erasure(
         participants=participants,
         webhooks=webhooks,
@@ -132,6 +147,7 @@ def candidate_erase(
         shared=sum(
             removed.get(m._meta.label, 0) for m in (SharedCandidate, ShareVerdict, ShareView)
         ),
+        emails=sum(removed.get(m._meta.label, 0) for m in (OutboundEmail, CandidateFirstName)),
     )
     # Counts only: the log must not become another copy of the person's data.
     logger.info("candidate erased: %s", erased)
@@ -164,13 +180,15 @@ class Expiry:
     details: int  # candidates whose answers, transcripts and scores were dropped
     webhooks: int  # stored deliveries removed
     feedback: int = 0  # Willo's comments and scores removed
+    emails: int = 0  # emails settled (sent, failed, cancelled) before the cutoff removed
 
 
 def retention_apply(*, days: int) -> Expiry:
     """Drop cached details (answers, transcripts, summaries, scores) fetched more than
     ``days`` ago, the stored deliveries (their payloads carry the same) received before
     then and already dealt with, and Willo's comments and scores last delivered before
-    then. The list fields stay; opening the candidate reads the detail from Willo again
+    then, and the outbox's emails settled before then. The list fields stay; opening the
+    candidate reads the detail from Willo again
     (comments and scores cannot be read again: Willo's API has no way to list them).
 
     Comments and scores expire by when a delivery last brought them, not with the
@@ -190,8 +208,11 @@ def retention_apply(*, days: int) -> Expiry:
         WilloComment.objects.filter(received_at__lt=cutoff).delete()[0]
         + WilloScore.objects.filter(received_at__lt=cutoff).delete()[0]
     )
+    settled = (OutboundEmail.State.SENT, OutboundEmail.State.FAILED, OutboundEmail.State.CANCELLED)
+    emails, _ = OutboundEmail.objects.filter(updated_at__lt=cutoff, state__in=settled).delete()
     logger.info(
-        "retention (%d days): %d details dropped, %d deliveries, %d Willo comments and scores",
-        days, details, webhooks, feedback,
+        "retention (%d days): %d details dropped, %d deliveries, %d Willo comments and scores, "
+        "%d emails",
+        days, details, webhooks, feedback, emails,
     )  # fmt: skip
-    return Expiry(details=details, webhooks=webhooks, feedback=feedback)
+    return Expiry(details=details, webhooks=webhooks, feedback=feedback, emails=emails)

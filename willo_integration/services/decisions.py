@@ -48,6 +48,12 @@ from willo_integration.models import CachedParticipant, Source
 from willo_integration.services.blind import candidates_reveal_on_decision
 from willo_integration.services.cache_writer import participant_store, participants_store
 from willo_integration.services.changes import changes_mark
+from willo_integration.services.decision_emails import (
+    WHY_CANCELLED,
+    emails_cancel_for_candidates,
+    emails_cancel_for_decisions,
+    emails_release,
+)
 from willo_integration.services.errors import DecisionNotFound
 from willo_integration.services.freshness import log_failure
 from willo_integration.services.retry_policy import next_attempt_in
@@ -160,6 +166,9 @@ def participants_decide(
     username = actor_label(actor)
     with transaction.atomic():
         _supersede(scope=scope, participant_keys=keys, by=username, at=now)
+        emails_cancel_for_candidates(
+            scope=scope, participant_keys=keys, reason=WHY_CANCELLED[Decision.State.SUPERSEDED]
+        )
         decisions = Decision.objects.bulk_create(
             Decision(
                 team=scope.team,
@@ -205,6 +214,11 @@ def decision_undo(*, scope: Scope, decision_id: int, actor: AbstractBaseUser | N
         raise DecisionNotFound
     if not undone:
         raise DecisionNotUndoable(_not_undoable(decision))
+    emails_cancel_for_decisions(
+        decision_ids=[decision.pk],
+        reason=WHY_CANCELLED[Decision.State.UNDONE],
+        by=actor_label(actor),
+    )
     changes_mark(scope=scope, participant_keys=[decision.participant_key])
     logger.info("decision %s undone by %s before it was sent", decision.pk, actor_label(actor))
     return decision
@@ -483,6 +497,7 @@ def _sent(
     )
     logger.info("decision %s sent to Willo after %s attempt(s)", decision.pk, decision.attempts)
     if latest:  # else a newer decision replaced it in flight, and its own send will store
+        emails_release(decision=decision)
         dates = {
             "status_changed_at": changed_at,
             "status_changed_by": scope.team.key_verified_user_email,
@@ -526,6 +541,9 @@ def _fail(decision: Decision, message: str) -> SendOutcome:
         state=Decision.State.FAILED,
         last_error=message[:300],
         next_attempt_at=None,
+    )
+    emails_cancel_for_decisions(
+        decision_ids=[decision.pk], reason=WHY_CANCELLED[Decision.State.FAILED]
     )
     logger.warning("decision %s failed: %s", decision.pk, decision.last_error)
     return SendOutcome(decision=decision)

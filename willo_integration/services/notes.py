@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dashboard.models import NOTE_MAX_CHARACTERS, Membership, Mention, Note, actor_username
 from willo_integration.services.changes import changes_mark
+from willo_integration.services.member_emails import mention_emails_queue
 from willo_integration.services.scope import candidate_in_scope
 
 if TYPE_CHECKING:
@@ -105,7 +106,8 @@ def note_check(team: Team, text: str) -> list:
 
 
 def note_add(*, scope: Scope, participant_key: str, author: AbstractBaseUser, text: str) -> Note:
-    """Store a note on the scope's cached candidate with its mentions, in one transaction.
+    """Store a note on the scope's cached candidate with its mentions and their emails (to
+    go at the next drain), in one transaction.
 
     ParticipantNotFound if the scope has no such candidate cached; NoteRejected (nothing
     stored) for an empty or too long text or a mention of anyone but the team's members.
@@ -124,6 +126,8 @@ def note_add(*, scope: Scope, participant_key: str, author: AbstractBaseUser, te
             text=text,
         )
         Mention.objects.bulk_create(Mention(note=note, user=user) for user in mentioned)
+        if mentioned:  # their emails are committed with the note (the outbox)
+            mention_emails_queue(scope=scope, note=note)
         changes_mark(scope=scope, participant_keys=[candidate.key])
     return note
 

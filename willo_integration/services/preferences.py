@@ -1,5 +1,5 @@
 """A member's preferences: single-key shortcuts, playback speed and autoplay in review,
-and blind review (see services/blind.py).
+blind review (see services/blind.py), and which emails they get (services/member_emails.py).
 
 They belong to the member, not a team, and are the dashboard's own (Willo never hears of
 them). A member who never saved any has the defaults, without a row.
@@ -41,6 +41,9 @@ def preferences_save(
     playback_speed: str,
     autoplay: bool,
     blind_review: bool,
+    email_mentions: bool,
+    email_share_verdicts: bool,
+    email_digest: bool,
 ) -> MemberPreferences:
     """Keep the member's preferences (the preferences page)."""
     _check_speed(playback_speed)
@@ -51,12 +54,16 @@ def preferences_save(
             "playback_speed": playback_speed,
             "autoplay": autoplay,
             "blind_review": blind_review,
+            "email_mentions": email_mentions,
+            "email_share_verdicts": email_share_verdicts,
+            "email_digest": email_digest,
         },
     )
     logger.info(
-        "preferences of %s saved (shortcuts %s, speed %s, autoplay %s, blind review %s)",
-        member.get_username(), "on" if shortcuts else "off", playback_speed,
-        "on" if autoplay else "off", "on" if blind_review else "off",
+        "preferences of %s saved (shortcuts %s, speed %s, autoplay %s, blind review %s, "
+        "emails of mentions %s, of verdicts %s, digest %s)",
+        member.get_username(), _on(shortcuts), playback_speed, _on(autoplay),
+        _on(blind_review), _on(email_mentions), _on(email_share_verdicts), _on(email_digest),
     )  # fmt: skip
     return preferences
 
@@ -78,6 +85,10 @@ def shortcuts_set(*, member: AbstractBaseUser, on: bool) -> MemberPreferences:
     )
     logger.info("shortcuts of %s turned %s", member.get_username(), "on" if on else "off")
     return preferences
+
+
+def _on(value: bool) -> str:
+    return "on" if value else "off"
 
 
 def _check_speed(speed: str) -> None:

@@ -2,7 +2,8 @@
 candidates through a link, and gives each a verdict (Yes, Maybe, No) with a comment.
 
 The link carries a random token; only its SHA-256 is stored, so the link is shown once,
-when it is made (a *New link* replaces it: the old one stops working at once). A share
+when it is made (a *New link* replaces it: the old one stops working at once; *Resend by
+email* makes a new one and emails it to the manager through the outbox). A share
 is the team's own, like reviews: Willo never hears of it nor of the verdicts. It reaches
 only its own candidates, in its own team and scope, while it is neither expired nor
 revoked; a candidate erased since drops out of it.
@@ -38,6 +39,7 @@ from dashboard.models import (
 from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.errors import NotFound, ParticipantNotFound
+from willo_integration.services.member_emails import share_link_email_queue
 from willo_integration.services.participants import participant_refetch
 from willo_integration.services.scope import NotAChild, Scope, child_scope
 
@@ -208,6 +210,16 @@ def share_new_link(*, share: Share, actor) -> NewLink:
         "share %s has a new link, made by %s", share.pk, share.link_made_by_username or "system"
     )
     return NewLink(share=share, token=token)
+
+
+def share_resend(*, share: Share, actor) -> Share:
+    """*Resend by email*: a new link (the old one stops working at once) emailed to the
+    hiring manager through the outbox, both in one transaction."""
+    with transaction.atomic():
+        link = share_new_link(share=share, actor=actor)
+        share_link_email_queue(share=share, link=link, actor=actor)
+    logger.info("share %s: a new link queued by email to its hiring manager", share.pk)
+    return share
 
 
 def share_revoke(*, share: Share, actor) -> Share:

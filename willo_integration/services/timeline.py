@@ -5,7 +5,8 @@ the reviews given here are already those they may see).
 Each source gives its events; the presenter words them. Sources: the invitation, status
 changes Willo told us of, every decision (recorded, undone, replaced, sent, failed), the
 team's reviews (each save), notes, Willo's comments and scores, identity reveals,
-blind review's reveals, and hiring managers' verdicts through share links.
+blind review's reveals, hiring managers' verdicts through share links, and the emails
+this dashboard sent them (or failed to).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dashboard.models import (
     Decision,
     IdentityReveal,
     Note,
+    OutboundEmail,
     Review,
     ReviewRevision,
     ShareVerdict,
@@ -65,6 +67,7 @@ def participant_timeline(
         *_reveals(scope, participant.key),
         *_blind_reveals(scope, participant.key),
         *_share_verdicts(scope, participant.key),
+        *_emails(scope, participant.key),
     ]
     return sorted(events, key=lambda event: event.at, reverse=True)
 
@@ -197,4 +200,26 @@ def _share_verdicts(scope: Scope, key: str) -> list[Event]:
             },
         )
         for v in verdicts.order_by("-updated_at")[:LIMIT]
+    ]
+
+
+def _emails(scope: Scope, key: str) -> list[Event]:
+    """The candidate's emails that were sent, failed, or whose outcome is unknown."""
+    states = (OutboundEmail.State.SENT, OutboundEmail.State.FAILED, OutboundEmail.State.UNKNOWN)
+    emails = OutboundEmail.objects.filter(
+        team=scope.team, scope=scope.key, participant_key=key, state__in=states
+    )
+    return [
+        Event(
+            e.sent_at or e.updated_at,
+            "email",
+            e.created_by_username,
+            {
+                "kind": e.get_kind_display(),
+                "state": e.state,
+                "subject": e.subject,
+                "reason": e.last_error,
+            },
+        )
+        for e in emails.order_by("-updated_at")[:LIMIT]
     ]

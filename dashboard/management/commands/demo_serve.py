@@ -48,6 +48,7 @@ class Command(BaseCommand):
             "PYTHONUNBUFFERED": "1",  # lines reach the terminal as they are written
         }
         env.setdefault("WILLO_SANDBOX_BASE_URL", f"{site}/api/integrations/v2")
+        env.setdefault("DASHBOARD_PUBLIC_URL", site)  # the links in emails
 
         manager = Manager()
         web = [sys.executable, str(settings.BASE_DIR / "manage.py"), "runserver", addrport]

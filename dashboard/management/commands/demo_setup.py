@@ -15,17 +15,37 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from dashboard.models import Membership, Team
+from dashboard.models import EmailTemplate, Membership, Team
 from willo_integration.models import SyncRun
 from willo_integration.sandbox.in_process import in_process_http_client
 from willo_integration.sandbox.models import ApiKey, Role
 from willo_integration.sandbox.seed import DEMO_ORGANISATION, OTHER_ORGANISATION, seed
 from willo_integration.services import clients
+from willo_integration.services.email_templates import team_templates, template_save
 from willo_integration.services.scope import Scope, scopes_of
 from willo_integration.services.sync import sync_run, sync_start
 from willo_integration.services.team_keys import team_key_set, team_key_verify
 from willo_integration.services.webhooks import webhooks_ensure
 
+DEMO_TEMPLATES = (
+    (
+        EmailTemplate.Kind.REJECTION,
+        "Kind rejection",
+        "Your application for {job_title} at {company_name}",
+        "Dear {candidate_first_name},\n\nThank you for the time you gave to your interview "
+        "for {job_title}. After careful consideration we have decided not to take your "
+        "application further this time.\n\nWe wish you every success.\n\n{recruiter_name}\n"
+        "{company_name}",
+    ),
+    (
+        EmailTemplate.Kind.NEXT_STEPS,
+        "Next steps",
+        "Next steps for {job_title} at {company_name}",
+        "Dear {candidate_first_name},\n\nThank you for your interview for {job_title}: we "
+        "would like to meet you. {recruiter_name} will be in touch in the next few days to "
+        "arrange a time.\n\n{company_name}",
+    ),
+)
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "willo-demo"
 # A colleague in the first team, to see a team review: independent review, @mentions.
@@ -65,6 +85,7 @@ class Command(BaseCommand):
         with in_process_http_client() as wsgi:
             for name, organisation, role in DEMO_TEAMS:
                 team = self._team(name, organisation, user)
+                self._email_templates(team, user)
                 Membership.objects.update_or_create(user=user, team=team, defaults={"role": role})
                 if name == DEMO_TEAMS[0][0]:
                     Membership.objects.update_or_create(
@@ -134,6 +155,21 @@ class Command(BaseCommand):
             f"  team {team.name!r}: fetched {run.interviews_seen} jobs and "
             f"{run.participants_seen} candidates ({run.get_state_display().lower()})"
         )
+
+    def _email_templates(self, team: Team, actor) -> None:
+        """A rejection and a next-steps template, the team's defaults, unless it has some."""
+        if team_templates(team):
+            return
+        for kind, name, subject, body in DEMO_TEMPLATES:
+            template_save(
+                team=team,
+                kind=kind,
+                name=name,
+                subject=subject,
+                body=body,
+                is_default=True,
+                actor=actor,
+            )
 
     def _demo_user(self, password: str):
         user, _ = get_user_model().objects.get_or_create(

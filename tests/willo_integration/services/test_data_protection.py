@@ -109,7 +109,7 @@ def test_the_command_erases_by_key_and_says_what_it_did(ada):
     call_command("erase_candidate", "--key", "p2", stdout=out)
 
     assert "Erased 1 cached candidate row(s)" in out.getvalue()
-    assert "0 note(s), 0 mention(s) and 0 share link record(s)" in out.getvalue()
+    assert "0 note(s), 0 mention(s), 0 share link record(s) and 0 email record(s)" in out.getvalue()
     assert "Erase the candidate in Willo too" in out.getvalue()
     assert not CachedParticipant.objects.filter(key="p2").exists()
     with pytest.raises(CommandError, match="--email and/or --key"):

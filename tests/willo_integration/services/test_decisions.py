@@ -425,8 +425,9 @@ def test_it_decides_several_candidates_at_once(
         lambda request: reply(200, {"key": request.url.path.split("/")[-2], "status": "Rejected"}),
     )
 
-    # Not a query (or a call to Willo) per candidate; one asks whether the member reviews blind.
-    with django_assert_max_num_queries(7):
+    # Not a query (or a call to Willo) per candidate; one asks whether the member reviews blind,
+    # one cancels the emails of their earlier decisions.
+    with django_assert_max_num_queries(8):
         decisions = participants_decide(
             scope=scope,
             participant_keys=[row.key for row in rows] + ["p1"],
