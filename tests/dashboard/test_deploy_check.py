@@ -18,7 +18,7 @@ def _production_env(**overrides: str | None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "WILLO_", "AXES_", "CELERY_"))
+        if not k.startswith(("DJANGO_", "WILLO_", "AXES_", "CELERY_", "DASHBOARD_", "EMAIL_"))
         and k not in ("DATABASE_URL", "CACHE_URL", "REDIS_URL")
     }
     env.update(
@@ -27,6 +27,7 @@ def _production_env(**overrides: str | None) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         WILLO_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="dashboard.example.com",
+        DASHBOARD_PUBLIC_URL="https://dashboard.example.com",
         CELERY_BROKER_URL="redis://broker.example.com:6379/0",  # not reached by a check
     )
     for name, value in overrides.items():
@@ -58,6 +59,16 @@ def test_it_passes_check_deploy_with_the_documented_environment(tasks):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_it_warns_that_links_in_emails_need_the_public_address():
+    result = _check(_production_env(DASHBOARD_PUBLIC_URL=None))
+
+    assert result.returncode != 0
+    assert "dashboard.W001" in result.stdout + result.stderr
+    assert (
+        "DASHBOARD_PUBLIC_URL is not an absolute http(s) address" in result.stdout + result.stderr
+    )
 
 
 @pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "WILLO_ENCRYPTION_KEYS"])
