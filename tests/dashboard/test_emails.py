@@ -82,6 +82,29 @@ def test_rejecting_offers_the_jobs_rejection_email_with_the_teams_delay(
     assert "The dashboard sends it, not Willo" in html
 
 
+def test_a_bulk_rejection_offers_one_email_for_all_and_queues_each(client, world, job, rejection):
+    client.force_login(world.rita)
+
+    response = client.post(
+        job_url(job, "dashboard:participants_decide_bulk"),
+        {"keys": ["p-ann", "p-ben"], "status": "Rejected"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert "Email the rejection “Kind no” to 2 candidates:" in response.content.decode()
+    decisions = list(Decision.objects.all())
+    answer = client.post(
+        slug_url("dashboard:decisions_email", world),
+        {"decision_id": [d.pk for d in decisions], "delay_hours": "4"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Rejection email to 2 candidates queued: it goes 4 h after" in answer.content.decode()
+    assert sorted(OutboundEmail.objects.values_list("participant_key", flat=True)) == [
+        "p-ann",
+        "p-ben",
+    ]
+
+
 def test_no_email_is_offered_without_a_template(client, world, job):
     client.force_login(world.rita)
 
