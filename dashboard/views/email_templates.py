@@ -8,6 +8,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,7 +49,8 @@ def email_settings(request: HttpRequest, slug: str) -> HttpResponse:
     membership, scope = scope_for(request, slug, min_role="recruiter")
     team = scope.team
     if request.method == "POST":
-        membership, scope = scope_for(request, slug, min_role="admin")
+        if not membership.has_role("admin"):
+            raise PermissionDenied("Team admins change the team's email settings.")
         form = EmailSettingsForm(request.POST, instance=team)
         if form.is_valid():
             form.save()

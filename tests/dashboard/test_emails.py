@@ -475,3 +475,19 @@ def test_a_decision_that_failed_gets_no_email(client, world, job, rejection):
         State.CANCELLED,
         "Its decision could not be sent to Willo.",
     )
+
+
+def test_a_recruiter_reads_the_email_settings_but_cannot_change_them(client, world):
+    client.force_login(world.rita)
+
+    page = client.get(slug_url("dashboard:email_settings", world))
+    change = client.post(
+        slug_url("dashboard:email_settings", world),
+        {"email_sender_name": "Rita's", "email_reply_to": "", "email_delay_hours": "0"},
+    )
+
+    assert page.status_code == 200
+    assert "Default delay" in page.content.decode()
+    assert change.status_code == 403
+    world.team_a.refresh_from_db()
+    assert world.team_a.email_sender_name == ""

@@ -330,14 +330,3 @@ def preview_candidate(*, scope: Scope, participant_key: str) -> CachedParticipan
         .exclude(email="")
         .first()
     )
-
-
-def template_preview(
-    *, scope: Scope, template: EmailTemplate, participant: CachedParticipant, viewer
-) -> RenderedEmail:
-    """The template filled in for a real candidate, as the viewer would send it."""
-    title = job_title(scope, participant.interview_key or "")
-    facts = candidate_facts(
-        scope=scope, participant=participant, job_title=title, recruiter_name=member_name(viewer)
-    )
-    return email_render(subject=template.subject, body=template.body, facts=facts, team=scope.team)
