@@ -127,6 +127,22 @@ class JobFollow(models.Model):
         return f"{self.user} follows {self.interview_key}"
 
 
+class OutboundEmailQuerySet(models.QuerySet):
+    def cancel(self, *, reason: str = "", by: str = "") -> int:
+        """Cancel these emails (by ``by``, a username; "" the system), saying why when
+        ``reason`` is given, a share's link dropped with them; how many."""
+        fields = {
+            "state": OutboundEmail.State.CANCELLED,
+            "cancelled_at": timezone.now(),
+            "cancelled_by_username": by,
+            "next_attempt_at": None,
+            "secret_link": "",
+        }
+        if reason:
+            fields["last_error"] = reason[:500]
+        return self.update(**fields)
+
+
 class OutboundEmail(models.Model):
     """One email, recorded before it is sent and sent at most once (the outbox).
 
@@ -218,6 +234,8 @@ class OutboundEmail(models.Model):
     cancelled_by_username = models.CharField(max_length=150, blank=True)
     # Who settled an UNKNOWN one, and how ("marked sent", "sent again").
     resolved_by_username = models.CharField(max_length=150, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -14,7 +14,6 @@ from dashboard.models import OutboundEmail
 from dashboard.presenters.blind import masking_for
 from willo_integration.services.blind import candidates_named
 from willo_integration.services.decision_emails import QueueReport, decision_email_offer
-from willo_integration.services.decisions import participant_latest_decision
 from willo_integration.services.email_delivery import candidate_email_words
 from willo_integration.services.email_templates import TemplateInvalid, candidate_first_name
 from willo_integration.services.outbox import OutboxPage, participant_emails
@@ -160,12 +159,12 @@ def queue_report_words(report: QueueReport, hours: int) -> str:
     return " ".join(parts)
 
 
-def candidate_emails_context(*, scope: Scope, participant, viewer) -> dict:
+def candidate_emails_context(*, scope: Scope, participant, viewer, latest) -> dict:
     """The candidate page's Emails card: their emails, the one their latest decision may
-    still have (when the notice that offered it is gone), and the first name they greet."""
+    still have (when the notice that offered it is gone), and the first name they greet.
+    ``latest``: their latest decision, as the page's decision panel read it."""
     emails = participant_emails(scope=scope, participant_key=participant.key)
     first = candidate_first_name(scope=scope, participant=participant)
-    latest = participant_latest_decision(scope=scope, participant_key=participant.key)
     return {
         "candidate_emails": outbox_rows(scope=scope, viewer=viewer, emails=emails),
         "email_offer": decision_email_offer(scope=scope, decisions=[latest] if latest else []),

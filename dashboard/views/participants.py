@@ -144,6 +144,6 @@ def participant_detail(request: HtmxHttpRequest, slug: str, participant_key: str
     }
     if can_review and not masking.hides(participant.key):
         context |= candidate_emails_context(
-            scope=scope, participant=participant, viewer=request.user
+            scope=scope, participant=participant, viewer=request.user, latest=context["decision"]
         )
     return render(request, "dashboard/participants/detail.html", context)

@@ -25,9 +25,7 @@ from dashboard.models import (
 )
 from willo_integration.models import CachedParticipant
 from willo_integration.services.changes import changes_mark
-from willo_integration.services.email_templates import (
-    job_template,
-)
+from willo_integration.services.email_templates import job_template
 from willo_integration.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -77,7 +75,9 @@ def decision_emails_queue(
     keys = [d.participant_key for d in decisions]
     participants = {
         p.key: p
-        for p in CachedParticipant.objects.filter(team=scope.team, scope=scope.key, key__in=keys)
+        for p in CachedParticipant.objects.filter(
+            team=scope.team, scope=scope.key, key__in=keys
+        ).select_related("interview")  # the job's title, for each email
     }
     for decision in decisions:
         participant = participants.get(decision.participant_key)
@@ -213,13 +213,7 @@ def emails_cancel_for_decisions(*, decision_ids: list[int], reason: str, by: str
     """Cancel the unsent emails of these decisions (undone, replaced, failed, changed)."""
     cancelled = OutboundEmail.objects.filter(
         decision_id__in=decision_ids, state__in=(State.WAITING, State.QUEUED)
-    ).update(
-        state=State.CANCELLED,
-        cancelled_at=timezone.now(),
-        cancelled_by_username=by,
-        last_error=reason[:500],
-        next_attempt_at=None,
-    )
+    ).cancel(reason=reason, by=by)
     if cancelled:
         logger.info("%d email(s) cancelled: %s", cancelled, reason)
     return cancelled
@@ -234,25 +228,13 @@ def emails_cancel_for_candidates(*, scope: Scope, participant_keys: list[str], r
         participant_key__in=participant_keys,
         decision__isnull=False,
         state__in=(State.WAITING, State.QUEUED),
-    ).update(
-        state=State.CANCELLED,
-        cancelled_at=timezone.now(),
-        last_error=reason[:500],
-        next_attempt_at=None,
-    )
+    ).cancel(reason=reason)
     if cancelled:
         logger.info("%d email(s) cancelled: %s", cancelled, reason)
     return cancelled
 
 
 def emails_cancel_for_template(*, template: EmailTemplate, actor) -> int:
-    cancelled = OutboundEmail.objects.filter(
+    return OutboundEmail.objects.filter(
         template=template, state__in=(State.WAITING, State.QUEUED, State.FAILED)
-    ).update(
-        state=State.CANCELLED,
-        cancelled_at=timezone.now(),
-        cancelled_by_username=actor_username(actor),
-        last_error="Its template was deleted.",
-        next_attempt_at=None,
-    )
-    return cancelled
+    ).cancel(reason="Its template was deleted.", by=actor_username(actor))

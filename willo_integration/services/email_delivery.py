@@ -13,7 +13,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr, make_msgid, parseaddr
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,10 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dashboard.email_records import LINK_MARKER
-from dashboard.models import (
-    Decision,
-    OutboundEmail,
-)
+from dashboard.models import Decision, OutboundEmail
 from willo_integration.models import CachedParticipant
 from willo_integration.services.changes import changes_mark
 from willo_integration.services.email_templates import (
@@ -40,9 +36,6 @@ from willo_integration.services.email_templates import (
 )
 from willo_integration.services.retry_policy import next_attempt_in
 from willo_integration.services.scope import Scope
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger("willo_integration.outbox")
 

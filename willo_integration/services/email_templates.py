@@ -159,12 +159,19 @@ def candidate_first_name_set(
     return first_name
 
 
+def client_name(scope: Scope) -> str:
+    """The name of the scope's client organisation ("" for the team's own, or unnamed)."""
+    if not scope.key:
+        return ""
+    return (
+        ChildOrganisation.objects.filter(team=scope.team, key=scope.key)
+        .values_list("name", flat=True)
+        .first()
+    ) or ""
+
+
 def company_name(scope: Scope) -> str:
-    if scope.key:
-        child = ChildOrganisation.objects.filter(team=scope.team, key=scope.key).first()
-        if child is not None and child.name:
-            return child.name
-    return scope.team.name
+    return client_name(scope) or scope.team.name
 
 
 def member_name(user) -> str:

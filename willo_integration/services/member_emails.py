@@ -31,8 +31,9 @@ from dashboard.models import (
     ShareVerdict,
     actor_username,
 )
-from willo_integration.models import CachedInterview, CachedParticipant, ChildOrganisation
+from willo_integration.models import CachedInterview, CachedParticipant
 from willo_integration.services.blind import blind_review_on, candidate_numbers, pseudonym
+from willo_integration.services.email_templates import client_name
 from willo_integration.services.errors import JobNotFound
 from willo_integration.services.outbox import member_email_queue
 from willo_integration.services.preferences import preferences_of
@@ -83,11 +84,7 @@ def _client_line(scope: Scope) -> list[str]:
     """For a client organisation's email: where to find it (links open the agency's own)."""
     if not scope.key:
         return []
-    name = (
-        ChildOrganisation.objects.filter(team=scope.team, key=scope.key)
-        .values_list("name", flat=True)
-        .first()
-    ) or "a client organisation"
+    name = client_name(scope) or "a client organisation"
     return [f"This is in {name}: choose it on {scope.team.name}'s agency page first."]
 
 

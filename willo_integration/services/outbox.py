@@ -150,13 +150,7 @@ def email_cancel(*, scope: Scope, email_id: int, actor) -> OutboundEmail:
     email = _mine(scope, email_id)
     changed = OutboundEmail.objects.filter(
         pk=email.pk, state__in=(State.WAITING, State.QUEUED, State.FAILED, State.UNKNOWN)
-    ).update(
-        state=State.CANCELLED,
-        cancelled_at=timezone.now(),
-        cancelled_by_username=actor_username(actor),
-        next_attempt_at=None,
-        secret_link="",
-    )
+    ).cancel(by=actor_username(actor))
     email.refresh_from_db()
     if not changed:
         raise EmailNotChangeable(_not_changeable(email, "cancelled"))
@@ -263,8 +257,8 @@ def outbox_drain() -> DrainReport:
     for email in waiting[:DRAIN_BATCH]:
         decision = email.decision
         if decision is None:
-            cancelled += OutboundEmail.objects.filter(pk=email.pk, state=State.WAITING).update(
-                state=State.CANCELLED, cancelled_at=now, last_error="Its decision is gone."
+            cancelled += OutboundEmail.objects.filter(pk=email.pk, state=State.WAITING).cancel(
+                reason="Its decision is gone."
             )
         elif decision.state == Decision.State.SENT:
             released += emails_release(decision=decision)
